@@ -1,0 +1,270 @@
+/**
+ * The schema of fixtures.yaml. Parsing (and line numbers) is `load-manifest.ts`'s job; this file
+ * says what a valid manifest is and turns it into the normalised `Fixture` the rest of the code
+ * uses. Every message is written to follow a key name: `sha "e1e3" must be 7 to 40 hex characters`.
+ */
+import picomatch from "picomatch";
+import { RE2JS } from "re2js";
+import { z } from "zod";
+import { branchNameProblem, isObjectId, repoSlugProblem } from "./names.ts";
+
+export const ALLOW_VALUES = [
+  "delete",
+  "empty",
+  "mode",
+  "binary",
+  "invalid-yaml",
+  "whitespace",
+] as const;
+export type Allowance = (typeof ALLOW_VALUES)[number];
+
+/** Longest `lines:` pattern accepted; patterns are untrusted (they can come from a PR). */
+export const MAX_PATTERN_LENGTH = 500;
+
+const YAML_PATH = /\.ya?ml$/i;
+
+const FixtureName = z
+  .string({ error: "must be a string" })
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, {
+    error: 'must match [a-z0-9][a-z0-9._-]* (lower-case letters, digits, ".", "_", "-")',
+  })
+  .max(100, { error: "must be at most 100 characters" });
+
+const RepoSlug = z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+  const problem = repoSlugProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const BranchName = z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+  const problem = branchNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const Sha = z
+  .string({ error: "must be a string of 7 to 40 hex characters (quote it if it is all digits)" })
+  .regex(/^[0-9a-fA-F]{7,40}$/, { error: "must be 7 to 40 hex characters" })
+  .transform((s) => s.toLowerCase());
+
+/** A base is a branch name or a full 40-hex commit id. */
+const BaseRef = z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+  if (isObjectId(value.toLowerCase())) return;
+  if (/^[0-9a-fA-F]{7,39}$/.test(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "looks like an abbreviated commit id: a base commit must be the full 40 hex characters",
+    });
+    return;
+  }
+  const problem = branchNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const Pattern = z
+  .string({ error: "must be a string (a regular expression)" })
+  .min(1, { error: "must not be empty" })
+  .max(MAX_PATTERN_LENGTH, { error: `must be at most ${MAX_PATTERN_LENGTH} characters` })
+  .superRefine((value, ctx) => {
+    try {
+      RE2JS.compile(value);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.addIssue({
+        code: "custom",
+        message: `is not a valid RE2 regular expression (${reason}); lookaround and backreferences are not supported`,
+      });
+    }
+  });
+
+const Glob = z
+  .string({ error: "must be a string (a path or glob)" })
+  .min(1, { error: "must not be empty" })
+  .max(500, { error: "must be at most 500 characters" })
+  .superRefine((value, ctx) => {
+    if (value.startsWith("/") || value.split("/").includes("..")) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be relative to the repository root, without ".."',
+      });
+      return;
+    }
+    try {
+      picomatch.makeRe(value, { dot: true, strictBrackets: true });
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `is not a valid glob (${error instanceof Error ? error.message : String(error)})`,
+      });
+    }
+  });
+
+const KeyPath = z
+  .string({ error: "must be a string (a dotted key path)" })
+  .regex(/^[^.\s]+(\.[^.\s]+)*$/, {
+    error: 'must be a dotted key path such as "services.app.deploy.labels" ("*" matches one key)',
+  });
+
+const Count = z
+  .number({ error: "must be a whole number" })
+  .int({ error: "must be a whole number" })
+  .min(0, { error: "must be 0 or more" })
+  .max(1_000_000, { error: "must be at most 1000000" });
+
+export const ChangeRuleInput = z.strictObject({
+  path: Glob,
+  lines: z
+    .union([Pattern, z.array(Pattern).min(1, { error: "must list at least one pattern" })], {
+      error: "must be a pattern or a list of patterns",
+    })
+    .optional(),
+  keys: z
+    .array(KeyPath, { error: "must be a list of key paths" })
+    .min(1, { error: "must list at least one key path" })
+    .optional(),
+  max_lines: Count.optional(),
+  allow: z
+    .array(
+      z.enum(ALLOW_VALUES, {
+        error: `must be one of ${ALLOW_VALUES.join(", ")}`,
+      }),
+      { error: `must be a list of: ${ALLOW_VALUES.join(", ")}` },
+    )
+    .optional(),
+});
+
+export const FixtureInput = z.strictObject({
+  name: FixtureName,
+  repo: RepoSlug.optional(),
+  branch: BranchName,
+  sha: Sha,
+  base: BaseRef.nullable().optional(),
+  expect: z
+    .string({ error: "must be a string" })
+    .max(200, { error: "must be at most 200 characters" })
+    .optional(),
+  max_commits: Count.optional(),
+  change: z
+    .array(ChangeRuleInput, { error: "must be a list of {path, ...} entries" })
+    .max(100, { error: "must have at most 100 entries" })
+    .optional(),
+});
+
+export const DefaultsInput = z.strictObject({
+  repo: RepoSlug.optional(),
+  base: BaseRef.optional(),
+  max_commits: Count.optional(),
+});
+
+export const ManifestInput = z
+  .strictObject({
+    version: z.literal(1, { error: "must be 1" }),
+    defaults: DefaultsInput.optional(),
+    fixtures: z
+      .array(FixtureInput, { error: "must be a list of fixtures" })
+      .min(1, { error: "must list at least one fixture" })
+      .max(1000, { error: "must have at most 1000 fixtures" }),
+  })
+  .superRefine((manifest, ctx) => {
+    const seen = new Map<string, number>();
+    manifest.fixtures.forEach((fixture, index) => {
+      const at = (...path: (string | number)[]) => ["fixtures", index, ...path];
+      const first = seen.get(fixture.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("name"),
+          message: `is already used by fixtures[${first}]; names must be unique`,
+        });
+      } else seen.set(fixture.name, index);
+
+      if (fixture.repo === undefined && manifest.defaults?.repo === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("repo"),
+          message: "is required (or set defaults.repo)",
+        });
+      }
+      const base = fixture.base === undefined ? manifest.defaults?.base : fixture.base;
+      if (base && fixture.change === undefined) {
+        const from =
+          fixture.base === undefined
+            ? ` (base "${base}" comes from defaults; set base: null for a good canary)`
+            : "";
+        ctx.addIssue({
+          code: "custom",
+          path: at("change"),
+          message: `is required when base is set: list the paths the targeted change may touch${from}`,
+        });
+      }
+      if (!base && fixture.change !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("change"),
+          message: "needs a base: a change is measured against the branch the fixture was cut from",
+        });
+      }
+      fixture.change?.forEach((rule, r) => {
+        if (rule.keys && !YAML_PATH.test(rule.path)) {
+          ctx.addIssue({
+            code: "custom",
+            path: at("change", r, "keys"),
+            message: `only applies to YAML files, and path "${rule.path}" does not end in .yml or .yaml`,
+          });
+        }
+      });
+    });
+  });
+
+export type ManifestInput = z.infer<typeof ManifestInput>;
+
+export type ChangeRule = {
+  path: string;
+  lines: string[];
+  keys: string[];
+  maxLines: number | null;
+  allow: Allowance[];
+};
+
+export type Fixture = {
+  name: string;
+  repo: string;
+  branch: string;
+  /** As written in the manifest, lower-cased: a full id or an abbreviation. */
+  sha: string;
+  /** Branch (or full commit id) the fixture was cut from; null for a "good" canary. */
+  base: string | null;
+  expect: string | null;
+  maxCommits: number | null;
+  change: ChangeRule[];
+};
+
+export type Manifest = { version: 1; fixtures: Fixture[] };
+
+/** Apply `defaults` and normalise; the input has already passed `ManifestInput`. */
+export function toManifest(input: ManifestInput): Manifest {
+  const defaults = input.defaults ?? {};
+  return {
+    version: 1,
+    fixtures: input.fixtures.map((f) => ({
+      name: f.name,
+      repo: (f.repo ?? defaults.repo) as string,
+      branch: f.branch,
+      sha: f.sha,
+      base: (f.base === undefined ? defaults.base : f.base) ?? null,
+      expect: f.expect ?? null,
+      maxCommits: f.max_commits ?? defaults.max_commits ?? null,
+      change: (f.change ?? []).map((rule) => ({
+        path: rule.path,
+        lines:
+          rule.lines === undefined
+            ? []
+            : typeof rule.lines === "string"
+              ? [rule.lines]
+              : rule.lines,
+        keys: rule.keys ?? [],
+        maxLines: rule.max_lines ?? null,
+        allow: rule.allow ?? [],
+      })),
+    })),
+  };
+}

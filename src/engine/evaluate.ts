@@ -1,0 +1,62 @@
+/**
+ * The engine's one entry point: given what git says about a fixture (its refs and, when it has a
+ * base, its change set), return every check in the documented order and the files to report.
+ */
+import type { Fixture } from "../config/manifest.ts";
+import type { FileChange } from "../shared/change.ts";
+import { CHECK_IDS, type CheckResult, type FileReport } from "../shared/result.ts";
+import { checkChanges, skipChangeChecks } from "./change-checks.ts";
+import { type FileAnalysis, inspectFiles, type Limits, type ReadBlobs } from "./inspect-files.ts";
+import { checkRefs, type RefFacts } from "./ref-checks.ts";
+import { compileRules } from "./rules.ts";
+
+export type EvaluateInput = {
+  fixture: Fixture;
+  facts: RefFacts;
+  /** Files changed from the merge-base to the pin; null when they could not be computed. */
+  changes: readonly FileChange[] | null;
+  readBlobs: ReadBlobs;
+  limits: Limits;
+};
+
+export type Evaluation = { checks: CheckResult[]; files: FileReport[] };
+
+export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation> {
+  const { fixture, facts, changes } = input;
+  const refChecks = checkRefs(facts);
+  let changeChecks: CheckResult[];
+  let files: FileReport[] = [];
+  if (fixture.base === null) {
+    changeChecks = skipChangeChecks("no base: a good canary is not compared");
+  } else if (changes === null || facts.resolution.kind !== "commit" || facts.mergeBase === null) {
+    changeChecks = skipChangeChecks(
+      "not checked: the pin or its merge-base with the base is unknown",
+    );
+  } else {
+    const rules = compileRules(fixture.change);
+    const analyses = await inspectFiles(changes, rules, input.readBlobs, input.limits);
+    changeChecks = checkChanges(analyses, {
+      baseRef: fixture.base,
+      resolvedSha: facts.resolution.sha,
+      mergeBase: facts.mergeBase,
+      rules,
+      maxBlobBytes: input.limits.maxBlobBytes,
+    });
+    files = analyses.map(toFileReport);
+  }
+  const all = [...refChecks, ...changeChecks];
+  return { checks: CHECK_IDS.flatMap((id) => all.filter((c) => c.id === id)), files };
+}
+
+function toFileReport(a: FileAnalysis): FileReport {
+  const { change } = a;
+  return {
+    path: change.path,
+    oldPath: change.oldPath,
+    status: change.status,
+    added: change.added,
+    removed: change.removed,
+    binary: change.binary,
+    hunks: a.hunks,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Checks about where the pin is: sha-exists, sha-on-branch, branch-tip, base-exists, max-commits.
+ * Pure: the pipeline asks git the questions and hands the answers in as `RefFacts`.
+ */
+import { type CheckResult, capDetails, check, plural, shortSha } from "./checks.ts";
+
+export type ShaResolution =
+  | { kind: "commit"; sha: string; via: "commit" | "tag" }
+  | { kind: "missing" }
+  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
+  | { kind: "not-commit"; sha: string; type: string };
+
+export type RefFacts = {
+  repo: string;
+  /** The pin as written in the manifest (full id or prefix). */
+  pinned: string;
+  branch: string;
+  resolution: ShaResolution;
+  /** Tip of the fixture branch; null when the branch does not exist. */
+  branchTip: string | null;
+  /** Whether the resolved pin is reachable from the branch; null when either is missing. */
+  onBranch: boolean | null;
+  /** Other branches that contain the pin (asked only when it is not on its own branch). */
+  containedIn: string[];
+  /** How many commits the branch tip is ahead of the pin. */
+  commitsPastPin: number | null;
+  /** null for a good canary (no base). */
+  base: { ref: string; sha: string | null } | null;
+  mergeBase: string | null;
+  commitsSinceMergeBase: number | null;
+  maxCommits: number | null;
+};
+
+export function checkRefs(facts: RefFacts): CheckResult[] {
+  return [
+    checkShaExists(facts),
+    checkShaOnBranch(facts),
+    checkBranchTip(facts),
+    checkBaseExists(facts),
+    checkMaxCommits(facts),
+  ];
+}
+
+function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckResult {
+  switch (resolution.kind) {
+    case "commit": {
+      const full = resolution.sha;
+      const via = resolution.via === "tag" ? `annotated tag ${pinned} peeled to commit` : "commit";
+      const hint =
+        pinned.length < full.length
+          ? `; consider pinning the full id ${full} so it can never become ambiguous`
+          : "";
+      return check("sha-exists", "pass", `${pinned} resolves to ${via} ${shortSha(full)}${hint}`);
+    }
+    case "missing":
+      return check(
+        "sha-exists",
+        "fail",
+        `no commit ${pinned} in ${repo}: it was never pushed, or was force-pushed away and garbage-collected`,
+      );
+    case "ambiguous":
+      return check(
+        "sha-exists",
+        "fail",
+        `${pinned} is ambiguous: ${plural(resolution.candidates.length, "object")} start with it; pin the full 40-character id`,
+        capDetails(resolution.candidates.map((c) => `${c.sha} ${c.type}`)),
+      );
+    case "not-commit":
+      return check(
+        "sha-exists",
+        "fail",
+        `${pinned} is a ${resolution.type} (${shortSha(resolution.sha)}), not a commit`,
+      );
+  }
+}
+
+function checkShaOnBranch(facts: RefFacts): CheckResult {
+  const { repo, branch, resolution, branchTip, onBranch, containedIn } = facts;
+  if (branchTip === null) {
+    return check("sha-on-branch", "fail", `branch ${branch} does not exist in ${repo}`);
+  }
+  if (resolution.kind !== "commit" || onBranch === null) {
+    return check("sha-on-branch", "skip", "not checked: the pinned commit was not resolved");
+  }
+  if (onBranch) {
+    return check("sha-on-branch", "pass", `${shortSha(resolution.sha)} is on ${branch}`);
+  }
+  const elsewhere =
+    containedIn.length > 0
+      ? ` It is on ${containedIn.slice(0, 5).join(", ")}${containedIn.length > 5 ? ", ..." : ""} instead.`
+      : "";
+  return check(
+    "sha-on-branch",
+    "fail",
+    `${shortSha(resolution.sha)} exists but is no longer on ${branch} (tip ${shortSha(branchTip)}): the branch was force-pushed or rebased after the pin was taken.${elsewhere}`,
+  );
+}
+
+function checkBranchTip(facts: RefFacts): CheckResult {
+  const { branch, resolution, branchTip, onBranch, commitsPastPin } = facts;
+  if (branchTip === null || resolution.kind !== "commit" || onBranch !== true) {
+    return check("branch-tip", "skip", "not checked: the pin is not on its branch");
+  }
+  if (branchTip === resolution.sha || commitsPastPin === 0) {
+    return check("branch-tip", "pass", `${branch} ends at the pin`);
+  }
+  const count = commitsPastPin === null ? "some commits" : plural(commitsPastPin, "commit");
+  return check(
+    "branch-tip",
+    "warn",
+    `${branch} has moved ${count} past the pin (tip ${shortSha(branchTip)}); the pin is what CI runs, re-pin if the tip is the fixture you want`,
+  );
+}
+
+function checkBaseExists(facts: RefFacts): CheckResult {
+  const { repo, base, resolution, mergeBase } = facts;
+  if (base === null) return check("base-exists", "skip", "no base: a good canary is not compared");
+  if (base.sha === null)
+    return check("base-exists", "fail", `base ${base.ref} does not exist in ${repo}`);
+  if (resolution.kind !== "commit") {
+    return check("base-exists", "pass", `base ${base.ref} is ${shortSha(base.sha)}`);
+  }
+  if (mergeBase === null) {
+    return check(
+      "base-exists",
+      "fail",
+      `base ${base.ref} (${shortSha(base.sha)}) shares no history with the pin: the fixture was not cut from it`,
+    );
+  }
+  return check(
+    "base-exists",
+    "pass",
+    `base ${base.ref} is ${shortSha(base.sha)}; the fixture was cut from it at ${shortSha(mergeBase)}`,
+  );
+}
+
+function checkMaxCommits(facts: RefFacts): CheckResult {
+  const { base, maxCommits, commitsSinceMergeBase } = facts;
+  if (base === null || maxCommits === null)
+    return check("max-commits", "skip", "no max_commits set");
+  if (commitsSinceMergeBase === null)
+    return check("max-commits", "skip", "not checked: no merge-base");
+  if (commitsSinceMergeBase > maxCommits) {
+    return check(
+      "max-commits",
+      "fail",
+      `${plural(commitsSinceMergeBase, "commit")} between the merge-base and the pin; at most ${maxCommits} allowed`,
+    );
+  }
+  return check(
+    "max-commits",
+    "pass",
+    `${plural(commitsSinceMergeBase, "commit")} since the merge-base (at most ${maxCommits})`,
+  );
+}

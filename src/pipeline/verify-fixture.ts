@@ -1,0 +1,167 @@
+/**
+ * The one place that combines the layers for a verification: ask the mirror (workspace/) the git
+ * questions, hand the answers to the checks (engine/), and shape the result for the renderers.
+ */
+import type { Fixture } from "../config/manifest.ts";
+import { toVerdict } from "../engine/checks.ts";
+import { evaluateFixture } from "../engine/evaluate.ts";
+import type { Limits } from "../engine/inspect-files.ts";
+import type { RefFacts } from "../engine/ref-checks.ts";
+import type { FileChange } from "../shared/change.ts";
+import { BotError, errorMessage } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { FixtureResult } from "../shared/result.ts";
+import type { Mirror, Workspace } from "../workspace/workspace.ts";
+
+export type VerifyDeps = {
+  workspace: Workspace;
+  limits: Limits;
+  log: Logger;
+  /** How many repositories are fetched at once. */
+  concurrency?: number;
+};
+
+/** Verify fixtures, fetching each repository once however many fixtures share it. */
+export async function verifyFixtures(
+  fixtures: readonly Fixture[],
+  deps: VerifyDeps,
+): Promise<FixtureResult[]> {
+  const byRepo = new Map<string, Fixture[]>();
+  for (const f of fixtures) byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f]);
+  const results = new Map<Fixture, FixtureResult>();
+  await mapLimit([...byRepo], deps.concurrency ?? 4, async ([repo, group]) => {
+    let mirror: Mirror;
+    try {
+      mirror = await deps.workspace.sync(repo);
+    } catch (error) {
+      deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");
+      for (const f of group)
+        results.set(f, errorResult(f, `could not fetch ${repo}: ${errorMessage(error)}`));
+      return;
+    }
+    for (const f of group) results.set(f, await verifyFixture(f, mirror, deps));
+  });
+  return fixtures.map((f) => results.get(f) as FixtureResult);
+}
+
+/** Verify one fixture against an already-synced mirror. Never throws for a git failure. */
+export async function verifyFixture(
+  fixture: Fixture,
+  mirror: Mirror,
+  deps: Pick<VerifyDeps, "limits" | "log">,
+): Promise<FixtureResult> {
+  try {
+    const { facts, changes } = await gatherFacts(fixture, mirror);
+    const sizes = blobSizes(changes ?? []);
+    const evaluation = await evaluateFixture({
+      fixture,
+      facts,
+      changes,
+      readBlobs: (oids) => mirror.readBlobs(oids, sizes),
+      limits: deps.limits,
+    });
+    return {
+      ...identity(fixture),
+      resolvedSha: facts.resolution.kind === "commit" ? facts.resolution.sha : null,
+      mergeBase: facts.mergeBase,
+      verdict: toVerdict(evaluation.checks),
+      checks: evaluation.checks,
+      files: evaluation.files,
+      error: null,
+    };
+  } catch (error) {
+    if (!(error instanceof BotError)) throw error;
+    deps.log.warn(
+      { fixture: fixture.name, err: errorMessage(error) },
+      "verification could not finish",
+    );
+    return errorResult(fixture, errorMessage(error));
+  }
+}
+
+async function gatherFacts(
+  fixture: Fixture,
+  mirror: Mirror,
+): Promise<{ facts: RefFacts; changes: FileChange[] | null }> {
+  const [resolution, branchTip, baseSha] = await Promise.all([
+    mirror.resolveCommit(fixture.sha),
+    mirror.branchTip(fixture.branch),
+    fixture.base === null ? Promise.resolve(null) : mirror.resolveBase(fixture.base),
+  ]);
+  const pin = resolution.kind === "commit" ? resolution.sha : null;
+  const onBranch = pin && branchTip ? await mirror.isAncestor(pin, branchTip) : null;
+  const containedIn =
+    pin && onBranch === false
+      ? (await mirror.branchesContaining(pin)).filter((b) => b !== fixture.branch)
+      : [];
+  const commitsPastPin =
+    pin && branchTip && onBranch ? await mirror.countCommits(pin, branchTip) : null;
+  const mergeBase = pin && baseSha ? await mirror.mergeBase(baseSha, pin) : null;
+  const commitsSinceMergeBase = pin && mergeBase ? await mirror.countCommits(mergeBase, pin) : null;
+  const changes =
+    pin && mergeBase && fixture.base !== null ? await mirror.diff(mergeBase, pin) : null;
+  return {
+    facts: {
+      repo: fixture.repo,
+      pinned: fixture.sha,
+      branch: fixture.branch,
+      resolution,
+      branchTip,
+      onBranch,
+      containedIn,
+      commitsPastPin,
+      base: fixture.base === null ? null : { ref: fixture.base, sha: baseSha },
+      mergeBase,
+      commitsSinceMergeBase,
+      maxCommits: fixture.maxCommits,
+    },
+    changes,
+  };
+}
+
+function blobSizes(changes: readonly FileChange[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const c of changes) {
+    if (c.oldBlob && c.oldSize !== null) sizes.set(c.oldBlob, c.oldSize);
+    if (c.newBlob && c.newSize !== null) sizes.set(c.newBlob, c.newSize);
+  }
+  return sizes;
+}
+
+function identity(f: Fixture) {
+  return {
+    name: f.name,
+    repo: f.repo,
+    branch: f.branch,
+    sha: f.sha,
+    base: f.base,
+    expect: f.expect,
+  };
+}
+
+export function errorResult(fixture: Fixture, message: string): FixtureResult {
+  return {
+    ...identity(fixture),
+    resolvedSha: null,
+    mergeBase: null,
+    verdict: "error",
+    checks: [],
+    files: [],
+    error: message,
+  };
+}
+
+async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}

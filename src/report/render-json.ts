@@ -1,0 +1,35 @@
+/** `fixture-bot verify --json`: stable, snake_case, one object for the whole run. */
+import { type FixtureResult, summarize } from "../shared/result.ts";
+
+export function renderJson(results: readonly FixtureResult[]): string {
+  const body = {
+    fixtures: results.map((r) => ({
+      name: r.name,
+      repo: r.repo,
+      branch: r.branch,
+      sha: r.sha,
+      resolved_sha: r.resolvedSha,
+      base: r.base,
+      merge_base: r.mergeBase,
+      expect: r.expect,
+      verdict: r.verdict,
+      error: r.error,
+      checks: r.checks.map((c) => ({
+        id: c.id,
+        status: c.status,
+        message: c.message,
+        ...(c.details ? { details: c.details } : {}),
+      })),
+      changes: r.files.map((f) => ({
+        path: f.path,
+        old_path: f.oldPath,
+        status: f.status,
+        added: f.added,
+        removed: f.removed,
+        binary: f.binary,
+      })),
+    })),
+    summary: summarize(results),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}

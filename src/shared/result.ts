@@ -1,0 +1,88 @@
+/**
+ * The result of verifying fixtures: what the engine produces and every renderer (text, JSON,
+ * comment, status) consumes. The check ids are part of the interface: they appear in reports, in
+ * `--json` output and in the README, and people grep for them. Add new ones at the end; never
+ * rename one.
+ */
+
+export const CHECKS = {
+  "sha-exists": "the pinned SHA (or unique prefix) resolves to exactly one commit",
+  "sha-on-branch": "the pinned commit is reachable from the fixture branch",
+  "branch-tip": "warns when the branch has moved past the pin",
+  "base-exists": "the base branch (or commit) resolves and shares history with the pin",
+  "change-present": "a fixture with a base differs from it",
+  paths: "every changed path matches some change[].path",
+  "not-emptied": "no file that is non-empty at the merge-base is deleted or emptied",
+  "yaml-valid": "every changed YAML file parses (no duplicate keys) and is not an empty document",
+  "compose-valid":
+    "a changed compose file has services, and declares every volume, network, config and secret they use",
+  "whitespace-churn": "no changed line differs from the base only by whitespace or line endings",
+  mode: "no file mode or type change (executable bit, symlink, submodule)",
+  binary: "no binary (or oversized) file changes",
+  lines: "every added and removed line matches a change[].lines pattern",
+  keys: "only the change[].keys paths differ in a YAML file",
+  "max-lines": "added + removed lines per change[] entry stay within max_lines",
+  "max-commits": "at most max_commits commits between the merge-base and the pin",
+} as const;
+
+export type CheckId = keyof typeof CHECKS;
+export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
+
+export type CheckStatus = "pass" | "fail" | "warn" | "skip";
+
+export type CheckResult = {
+  id: CheckId;
+  status: CheckStatus;
+  /** One line a person can act on. */
+  message: string;
+  /** Optional supporting lines (offending paths, lines, candidates), already capped. */
+  details?: string[];
+};
+
+/** `error` means "could not check" (repository unreachable, auth refused, timeout). */
+export type Verdict = "pass" | "fail" | "error";
+
+export type Hunk = {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** Lines prefixed with " ", "-", "+" or "\" (no newline at end of file). */
+  lines: string[];
+};
+
+export type FileReport = {
+  path: string;
+  oldPath: string | null;
+  status: string;
+  added: number;
+  removed: number;
+  binary: boolean;
+  /** null when there is no line diff to show (binary, too large, not inspected). */
+  hunks: Hunk[] | null;
+};
+
+export type FixtureResult = {
+  name: string;
+  repo: string;
+  branch: string;
+  /** The pin as written in the manifest. */
+  sha: string;
+  base: string | null;
+  expect: string | null;
+  resolvedSha: string | null;
+  mergeBase: string | null;
+  verdict: Verdict;
+  checks: CheckResult[];
+  files: FileReport[];
+  /** Why the fixture could not be checked, when verdict is `error`. */
+  error: string | null;
+};
+
+export type Summary = Record<Verdict, number>;
+
+export function summarize(results: readonly FixtureResult[]): Summary {
+  const summary: Summary = { pass: 0, fail: 0, error: 0 };
+  for (const r of results) summary[r.verdict] += 1;
+  return summary;
+}

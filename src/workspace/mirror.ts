@@ -1,0 +1,216 @@
+/**
+ * Read-only questions to one mirror. Every value placed on a git command line is either a
+ * validated object id, `refs/heads/<validated branch>`, or follows `--end-of-options`, so nothing
+ * from fixtures.yaml or a webhook can be read as an option.
+ */
+import { branchNameProblem, isObjectId, isObjectIdPrefix } from "../config/names.ts";
+import type { FileChange } from "../shared/change.ts";
+import { GitError } from "../shared/errors.ts";
+import type { GitRunner } from "./git-runner.ts";
+import { parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
+
+export type Resolution =
+  | { kind: "commit"; sha: string; via: "commit" | "tag" }
+  | { kind: "missing" }
+  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
+  | { kind: "not-commit"; sha: string; type: string };
+
+export type Mirror = {
+  readonly repo: string;
+  /** Resolve a pinned id or unique prefix to a commit, peeling annotated tags. */
+  resolveCommit(idOrPrefix: string): Promise<Resolution>;
+  /** The commit a branch points at, or null when there is no such branch. */
+  branchTip(branch: string): Promise<string | null>;
+  /** A branch name or a full commit id (a base), resolved to a commit, or null. */
+  resolveBase(ref: string): Promise<string | null>;
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  mergeBase(a: string, b: string): Promise<string | null>;
+  /** Number of commits reachable from `to` but not from `from`. */
+  countCommits(from: string, to: string): Promise<number>;
+  /** Branches whose tip contains `sha`. */
+  branchesContaining(sha: string): Promise<string[]>;
+  /** Files changed from `from` to `to` (renames detected), with blob sizes. */
+  diff(from: string, to: string): Promise<FileChange[]>;
+  /** Blob contents by id; `sizes` are the blob sizes `diff` reported. */
+  readBlobs(
+    oids: readonly string[],
+    sizes: ReadonlyMap<string, number>,
+  ): Promise<Map<string, Buffer>>;
+};
+
+export function createMirror({ repo, git }: { repo: string; git: GitRunner }): Mirror {
+  const oid = (value: string): string => {
+    if (!isObjectId(value))
+      throw new GitError("other", `not an object id: ${JSON.stringify(value)}`);
+    return value;
+  };
+  const headRef = (branch: string): string => {
+    const problem = branchNameProblem(branch);
+    if (problem) throw new GitError("other", `branch ${JSON.stringify(branch)} ${problem}`);
+    return `refs/heads/${branch}`;
+  };
+
+  async function typeOf(id: string): Promise<string> {
+    return (await git.run(["cat-file", "-t", oid(id)])).trim();
+  }
+
+  async function peel(id: string): Promise<string | null> {
+    const out = await git.run([
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      `${oid(id)}^{commit}`,
+    ]);
+    const sha = out.trim();
+    return isObjectId(sha) ? sha : null;
+  }
+
+  return {
+    repo,
+
+    async resolveCommit(idOrPrefix) {
+      const prefix = idOrPrefix.toLowerCase();
+      if (!isObjectIdPrefix(prefix)) return { kind: "missing" };
+      // --disambiguate lists the objects this mirror has with that prefix, without a lazy fetch.
+      const listed = (await git.run(["rev-parse", `--disambiguate=${prefix}`]).catch(() => ""))
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(isObjectId);
+      if (listed.length === 0) return { kind: "missing" };
+      const typed = await Promise.all(
+        listed.map(async (sha) => ({ sha, type: await typeOf(sha) })),
+      );
+      const commitish = typed.filter((t) => t.type === "commit" || t.type === "tag");
+      if (commitish.length > 1) return { kind: "ambiguous", candidates: typed };
+      const only = commitish[0];
+      if (!only) {
+        const first = typed[0] as { sha: string; type: string };
+        return typed.length > 1
+          ? { kind: "ambiguous", candidates: typed }
+          : { kind: "not-commit", sha: first.sha, type: first.type };
+      }
+      if (only.type === "commit") return { kind: "commit", sha: only.sha, via: "commit" };
+      const peeled = await peel(only.sha);
+      return peeled
+        ? { kind: "commit", sha: peeled, via: "tag" }
+        : { kind: "not-commit", sha: only.sha, type: "tag of a non-commit" };
+    },
+
+    async branchTip(branch) {
+      const out = await git.run([
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        `${headRef(branch)}^{commit}`,
+      ]);
+      const sha = out.trim();
+      return isObjectId(sha) ? sha : null;
+    },
+
+    async resolveBase(ref) {
+      const lower = ref.toLowerCase();
+      if (isObjectId(lower)) {
+        const listed = await git.run(["rev-parse", `--disambiguate=${lower}`]).catch(() => "");
+        return listed.trim() === lower ? peel(lower) : null;
+      }
+      return this.branchTip(ref);
+    },
+
+    async isAncestor(ancestor, descendant) {
+      // `merge-base --is-ancestor` answers by exit code only, which the runner cannot see;
+      // the merge-base of an ancestor and its descendant is the ancestor itself.
+      return (await this.mergeBase(ancestor, descendant)) === oid(ancestor);
+    },
+
+    async mergeBase(a, b) {
+      const out = await git.run(["merge-base", oid(a), oid(b)]);
+      const sha = out.trim().split("\n")[0] ?? "";
+      return isObjectId(sha) ? sha : null;
+    },
+
+    async countCommits(from, to) {
+      const out = await git.run(["rev-list", "--count", `${oid(from)}..${oid(to)}`]);
+      return Number.parseInt(out.trim(), 10);
+    },
+
+    async branchesContaining(sha) {
+      const out = await git.run([
+        "for-each-ref",
+        "--format=%(refname:lstrip=2)",
+        `--contains=${oid(sha)}`,
+        "refs/heads/",
+      ]);
+      return out.split("\n").filter((l) => l.length > 0);
+    },
+
+    async diff(from, to) {
+      const out = await git.run([
+        "diff-tree",
+        "-r",
+        "-z",
+        "-M",
+        "--raw",
+        "--numstat",
+        oid(from),
+        oid(to),
+      ]);
+      const entries = parseRawNumstat(out);
+      if (entries.length === 0) return [];
+      const oldSizes = await sizesAt(
+        from,
+        entries.map((e) => e.oldPath ?? e.path),
+      );
+      const newSizes = await sizesAt(
+        to,
+        entries.map((e) => e.path),
+      );
+      return entries.map((e) => ({
+        ...e,
+        oldSize: e.oldBlob === null ? null : (oldSizes.get(e.oldPath ?? e.path) ?? null),
+        newSize: e.newBlob === null ? null : (newSizes.get(e.path) ?? null),
+      }));
+    },
+
+    async readBlobs(oids, sizes) {
+      const wanted = [...new Set(oids.map(oid))];
+      const out = new Map<string, Buffer>();
+      if (wanted.length === 0) return out;
+      // `git show A B C` prints the blobs back to back; their sizes say where each one ends.
+      const all = await git.showBlobs(wanted);
+      let offset = 0;
+      for (const id of wanted) {
+        const size = sizes.get(id);
+        if (size === undefined) throw new GitError("other", `no size known for blob ${id}`);
+        out.set(id, all.subarray(offset, offset + size));
+        offset += size;
+      }
+      if (offset !== all.length) {
+        throw new GitError("other", `git show returned ${all.length} bytes, expected ${offset}`);
+      }
+      return out;
+    },
+  };
+
+  async function sizesAt(commit: string, paths: string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(paths)];
+    const sizes = new Map<string, number>();
+    // In batches, to stay far below the command-line length limit on a huge diff.
+    for (let i = 0; i < unique.length; i += 500) {
+      const batch = unique.slice(i, i + 500);
+      // :(literal) so a path with glob characters names only itself.
+      const out = await git.run([
+        "ls-tree",
+        "-r",
+        "-l",
+        "-z",
+        oid(commit),
+        "--",
+        ...batch.map((p) => `:(literal)${p}`),
+      ]);
+      for (const [path, size] of parseLsTreeSizes(out)) sizes.set(path, size);
+    }
+    return sizes;
+  }
+}

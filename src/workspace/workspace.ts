@@ -1,0 +1,166 @@
+/**
+ * One bare, blob-less mirror per repository under `<dataDir>/mirrors/<owner>/<name>.git`, fetched
+ * (never re-cloned) on each sync, under a lock. Nothing here knows about fixtures or checks: it
+ * answers git questions about commits, refs and trees.
+ *
+ * What is fetched: every branch and tag, commits and trees only (`--filter=blob:none`). The commit
+ * graph is what the ref checks need (is the pin on its branch? on which other branch? how far is
+ * the tip?); blobs are fetched lazily, and only for the files a fixture changes.
+ */
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { repoSlugProblem } from "../config/names.ts";
+import { GitError } from "../shared/errors.ts";
+import type { Redact } from "../shared/redact.ts";
+import { createGitRunner, type GitRunner } from "./git-runner.ts";
+import { createLocks } from "./lock.ts";
+import { createMirror, type Mirror } from "./mirror.ts";
+
+export type { Mirror } from "./mirror.ts";
+
+export type WorkspaceOptions = {
+  dataDir: string;
+  /** `https://gitea.example` (optionally with a sub-path) or `file:///dir/of/owner/name.git`. */
+  giteaUrl: string;
+  token?: string | undefined;
+  redact: Redact;
+  /** Files larger than this are treated as binary by git's diff (core.bigFileThreshold). */
+  maxBlobBytes: number;
+  timeouts?: Partial<Timeouts>;
+  /** Parent environment for git (proxies, CA bundles, test isolation); default process.env. */
+  env?: NodeJS.ProcessEnv;
+};
+
+export type Timeouts = {
+  /** A fetch may run this long in total. */
+  fetchMs: number;
+  /** Any other git call may run this long. */
+  commandMs: number;
+  /** Any git call that prints nothing for this long is killed. */
+  idleMs: number;
+  /** Waiting for another process's lock on a mirror gives up after this long. */
+  lockMs: number;
+};
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  fetchMs: 180_000,
+  commandMs: 30_000,
+  idleMs: 60_000,
+  lockMs: 300_000,
+};
+
+export type SyncOptions = {
+  /** Extra refspecs to fetch, e.g. `+refs/pull/7/head:refs/pull/7/head`. */
+  refspecs?: readonly string[];
+};
+
+export type Workspace = {
+  /** Fetch `repo` into its mirror (creating it on first use) and return a reader for it. */
+  sync(repo: string, options?: SyncOptions): Promise<Mirror>;
+  /** Where a repository's mirror lives (it may not exist yet). */
+  mirrorPath(repo: string): string;
+};
+
+const REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+const EXTRA_REFSPEC = /^\+?refs\/[A-Za-z0-9._/-]+:refs\/[A-Za-z0-9._/-]+$/;
+
+export function createWorkspace(options: WorkspaceOptions): Workspace {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const dataDir = resolve(options.dataDir);
+  const base = options.giteaUrl.replace(/\/+$/, "");
+  const protocol = /^([a-z][a-z0-9+.-]*):/i.exec(base)?.[1]?.toLowerCase();
+  if (protocol !== "https" && protocol !== "http" && protocol !== "file") {
+    throw new GitError("other", "GITEA_URL must start with https://, http:// or file://");
+  }
+  const config: Record<string, string> = {
+    "core.bigFileThreshold": String(options.maxBlobBytes),
+    "credential.helper": "",
+    "protocol.version": "2",
+    "gc.autoDetach": "false",
+  };
+  if (options.token) config["http.extraHeader"] = `Authorization: token ${options.token}`;
+  const locks = createLocks({ timeoutMs: timeouts.lockMs });
+
+  const runnerFor = (cwd: string, timeoutMs = timeouts.commandMs): GitRunner =>
+    createGitRunner({
+      cwd,
+      config,
+      protocols: [protocol],
+      idleTimeoutMs: timeouts.idleMs,
+      timeoutMs,
+      redact: options.redact,
+      inherit: options.env ?? process.env,
+    });
+
+  function mirrorPath(repo: string): string {
+    const problem = repoSlugProblem(repo);
+    if (problem) throw new GitError("other", `repo ${JSON.stringify(repo)} ${problem}`);
+    return join(dataDir, "mirrors", `${repo}.git`);
+  }
+
+  async function initMirror(path: string, url: string): Promise<void> {
+    // Build it beside its final place and rename, so a crash never leaves a half-made mirror.
+    const temp = `${path}.init-${process.pid}-${Date.now()}`;
+    await mkdir(dirname(path), { recursive: true });
+    const git = runnerFor(dirname(path));
+    try {
+      await git.run(["init", "--bare", "--quiet", temp]);
+      const inTemp = runnerFor(temp);
+      const settings: [string, string][] = [
+        ["core.repositoryformatversion", "1"],
+        ["extensions.partialClone", "origin"],
+        ["remote.origin.url", url],
+        ["remote.origin.promisor", "true"],
+        ["remote.origin.partialclonefilter", "blob:none"],
+        ["core.logAllRefUpdates", "false"],
+      ];
+      for (const [key, value] of settings) await inTemp.run(["config", key, value]);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async function sync(repo: string, syncOptions: SyncOptions = {}): Promise<Mirror> {
+    const path = mirrorPath(repo);
+    const url = `${base}/${repo}.git`;
+    const extra = syncOptions.refspecs ?? [];
+    for (const spec of extra) {
+      if (!EXTRA_REFSPEC.test(spec) || spec.includes("..")) {
+        throw new GitError("other", `refusing refspec ${JSON.stringify(spec)}`);
+      }
+    }
+    await mkdir(dirname(path), { recursive: true });
+    await locks.withLock(`${path}.lock`, async () => {
+      if (!(await exists(path))) await initMirror(path, url);
+      const git = runnerFor(path);
+      const current = (await git.run(["config", "--get", "remote.origin.url"])).trim();
+      if (current !== url) await git.run(["config", "remote.origin.url", url]);
+      const fetcher = runnerFor(path, timeouts.fetchMs);
+      await fetcher.run([
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--filter=blob:none",
+        "origin",
+        ...REFSPECS,
+        ...extra,
+      ]);
+    });
+    return createMirror({ repo, git: runnerFor(path) });
+  }
+
+  return { sync, mirrorPath };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
