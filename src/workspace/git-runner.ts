@@ -143,10 +143,16 @@ function toGitError(
     : (PATTERNS.find(([, re]) => re.test(text))?.[0] ?? "other");
   const command = args.find((a) => !a.startsWith("-")) ?? "git";
   const firstLines = text.split("\n").filter(Boolean).slice(0, 3).join(" / ");
-  const message =
-    failure === "timeout"
-      ? `git ${command} timed out`
-      : `git ${command} failed: ${firstLines.length > 400 ? `${firstLines.slice(0, 400)}...` : firstLines}`;
+  const detail = firstLines.length > 400 ? `${firstLines.slice(0, 400)}...` : firstLines;
+  const message = {
+    timeout: () => `git ${command} timed out`,
+    auth: () =>
+      `git ${command}: the server refused our credentials; check GITEA_TOKEN and its read:repository scope (${detail})`,
+    "not-found": () =>
+      `git ${command}: repository not found, or the token cannot see it (${detail})`,
+    unreachable: () => `git ${command}: cannot reach the server (${detail})`,
+    other: () => `git ${command} failed: ${detail}`,
+  }[failure]();
   // The cause keeps git's own error for debugging, but with the text already redacted.
   return new GitError(failure, message, { cause: new Error(text) });
 }

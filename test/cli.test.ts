@@ -1,0 +1,271 @@
+/**
+ * The CLI in-process (main(argv, io)), on real repositories: exit codes, JSON shape, validate,
+ * pin (rewrites one sha and keeps every comment), the demo. One test runs the real binary.
+ */
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliIo, main } from "../src/cli.ts";
+import type { ScratchRepo } from "../src/demo/scratch-repo.ts";
+import {
+  applyPatch,
+  createTestEnv,
+  fixtureBranch,
+  recipeRepo,
+  type TestEnv,
+} from "./helpers/recipes.ts";
+
+const HTML = "recipe-maintainers/custom-html";
+let env: TestEnv;
+let repo: ScratchRepo;
+let good: string;
+let emptied: string;
+let manifestPath: string;
+
+const manifest = (pins: { good: string; emptied: string }) => `# Canaries for the CLI tests.
+version: 1
+defaults:
+  repo: ${HTML}
+  base: main   # every fixture is cut from main
+
+fixtures:
+  # the correct one
+  - name: bad-backup
+    branch: regression-bad-backup
+    sha: ${pins.good}   # pinned by hand
+    expect: red at backup
+    change:
+      - path: compose.yml
+        lines: 'backupbot\\.backup'
+        max_lines: 2
+
+  # the incident
+  - name: bad-backup-emptied
+    branch: regression-emptied
+    sha: "${pins.emptied}"
+    change:
+      - path: compose.yml
+        lines: 'backupbot\\.backup'
+`;
+
+function capture(
+  extraEnv: Record<string, string> = {},
+): CliIo & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    env: { GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir, ...extraEnv },
+    isTTY: false,
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
+
+beforeAll(async () => {
+  env = await createTestEnv("fixture-bot-cli-");
+  repo = await recipeRepo(env.root, "custom-html", HTML);
+  good = await fixtureBranch(
+    repo,
+    "regression-bad-backup",
+    applyPatch("custom-html/bad-backup.patch"),
+  );
+  emptied = await fixtureBranch(
+    repo,
+    "regression-emptied",
+    applyPatch("broken/custom-html--emptied-compose.patch"),
+  );
+  manifestPath = join(env.root, "fixtures.yaml");
+  await writeFile(manifestPath, manifest({ good, emptied }));
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+describe("fixture-bot verify", () => {
+  it("exits 0 when every named fixture passes", async () => {
+    const io = capture();
+    expect(await main(["verify", "--config", manifestPath, "bad-backup"], io)).toBe(0);
+    expect(io.out()).toMatch(
+      /^bad-backup +pass +recipe-maintainers\/custom-html regression-bad-backup @ [0-9a-f]{12} \(base main @ [0-9a-f]{12}\)$/m,
+    );
+    expect(io.out()).toContain("| compose.yml  +1 -0");
+    expect(io.out()).toContain("1 fixture: 1 pass, 0 fail, 0 error");
+  });
+
+  it("exits 1 when a fixture fails, naming the failing checks", async () => {
+    const io = capture();
+    expect(await main(["verify", "--config", manifestPath], io)).toBe(1);
+    expect(io.out()).toMatch(/bad-backup-emptied +FAIL/);
+    expect(io.out()).toContain(
+      "✗ not-emptied    compose.yml was emptied (48 lines at the merge-base, none now)",
+    );
+    expect(io.out()).not.toContain("\u001b["); // no colour when not a TTY
+  });
+
+  it("colours the output on a TTY", async () => {
+    const io = { ...capture(), isTTY: true };
+    await main(["verify", "--config", manifestPath], io);
+    expect(io.out()).toContain("\u001b[31mFAIL");
+  });
+
+  it("prints the documented JSON shape", async () => {
+    const io = capture();
+    expect(await main(["verify", "--config", manifestPath, "--json"], io)).toBe(1);
+    const json = JSON.parse(io.out());
+    expect(json.summary).toEqual({ pass: 1, fail: 1, error: 0 });
+    const [first, second] = json.fixtures;
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining([
+        "name",
+        "repo",
+        "branch",
+        "sha",
+        "resolved_sha",
+        "base",
+        "merge_base",
+        "verdict",
+        "checks",
+        "changes",
+      ]),
+    );
+    expect(first).toMatchObject({
+      name: "bad-backup",
+      sha: good,
+      resolved_sha: good,
+      base: "main",
+      verdict: "pass",
+    });
+    expect(first.changes).toEqual([
+      {
+        path: "compose.yml",
+        old_path: null,
+        status: "modified",
+        added: 1,
+        removed: 0,
+        binary: false,
+      },
+    ]);
+    expect(second.checks.find((c: { id: string }) => c.id === "not-emptied")).toMatchObject({
+      status: "fail",
+    });
+    for (const c of first.checks)
+      expect(Object.keys(c).sort()).toEqual(["id", "message", "status"]);
+  });
+
+  it("exits 2 when a repository cannot be reached", async () => {
+    const io = capture({ GITEA_URL: `file://${join(env.root, "nowhere")}` });
+    expect(await main(["verify", "--config", manifestPath, "bad-backup"], io)).toBe(2);
+    expect(io.out()).toMatch(/bad-backup +ERROR/);
+    expect(io.out()).toContain("could not check");
+  });
+
+  it("exits 2 on an unknown fixture name, a broken manifest, or bad usage", async () => {
+    let io = capture();
+    expect(await main(["verify", "--config", manifestPath, "nope"], io)).toBe(2);
+    expect(io.err()).toContain('no fixture named "nope" (known: bad-backup, bad-backup-emptied)');
+    const broken = join(env.root, "broken.yaml");
+    await writeFile(
+      broken,
+      "version: 1\nfixtures:\n  - name: x\n    repo: a/b\n    branch: main\n    sha: xyz\n",
+    );
+    io = capture();
+    expect(await main(["verify", "--config", broken], io)).toBe(2);
+    expect(io.err()).toBe(`${broken}:6:10 fixture "x": sha "xyz" must be 7 to 40 hex characters\n`);
+    io = capture();
+    expect(await main(["verify", "--bogus"], io)).toBe(2);
+    expect(io.err()).toContain("Unknown option '--bogus'");
+    io = capture({ GITEA_URL: "" });
+    expect(
+      await main(["verify", "--config", manifestPath], { ...io, env: { DATA_DIR: env.dataDir } }),
+    ).toBe(2);
+    expect(io.err()).toBe("GITEA_URL is required\n");
+  });
+});
+
+describe("fixture-bot validate", () => {
+  it("checks the manifest without touching the network", async () => {
+    const io = capture({ GITEA_URL: "https://unreachable.invalid" });
+    expect(await main(["validate", "--config", manifestPath], io)).toBe(0);
+    expect(io.out()).toBe(`${manifestPath}: ok, 2 fixtures (bad-backup, bad-backup-emptied)\n`);
+  });
+});
+
+describe("fixture-bot pin", () => {
+  it("moves the pin to a passing branch tip and changes nothing else in the file", async () => {
+    const file = join(env.root, "pin.yaml");
+    await writeFile(file, manifest({ good: good.slice(0, 12), emptied }));
+    const before = await readFile(file, "utf8");
+    const io = capture();
+    expect(await main(["pin", "bad-backup", "--config", file], io)).toBe(0);
+    expect(io.out()).toContain(`pinned bad-backup: ${good.slice(0, 12)} -> ${good}`);
+    const after = await readFile(file, "utf8");
+    expect(after).toBe(
+      before.replace(
+        `sha: ${good.slice(0, 12)}   # pinned by hand`,
+        `sha: ${good}   # pinned by hand`,
+      ),
+    );
+  });
+
+  it("keeps the quoting style of the sha it rewrites", async () => {
+    const file = join(env.root, "pin-quoted.yaml");
+    const text = manifest({ good, emptied }).replace(`sha: ${good}`, `sha: '${good.slice(0, 8)}'`);
+    await writeFile(file, text);
+    expect(await main(["pin", "bad-backup", "--config", file], capture())).toBe(0);
+    expect(await readFile(file, "utf8")).toBe(text.replace(`'${good.slice(0, 8)}'`, `'${good}'`));
+  });
+
+  it("refuses to pin a tip that fails its checks, and leaves the file alone", async () => {
+    const file = join(env.root, "pin-refuse.yaml");
+    const text = manifest({ good, emptied: emptied.slice(0, 10) });
+    await writeFile(file, text);
+    const io = capture();
+    expect(await main(["pin", "bad-backup-emptied", "--config", file], io)).toBe(1);
+    expect(io.err()).toContain("refusing to pin bad-backup-emptied");
+    expect(io.out()).toContain("not-emptied");
+    expect(await readFile(file, "utf8")).toBe(text);
+  });
+
+  it("says so when the pin already is the tip", async () => {
+    const io = capture();
+    expect(await main(["pin", "bad-backup", "--config", manifestPath], io)).toBe(0);
+    expect(io.out()).toContain("already pinned");
+  });
+});
+
+describe("fixture-bot demo", () => {
+  it("replays the incident and catches each bad fixture", async () => {
+    const io = capture();
+    expect(await main(["demo"], io)).toBe(0);
+    const out = io.out();
+    expect(out).toMatch(/^bad-backup +pass/m);
+    expect(out).toMatch(/^bad-backup-emptied +FAIL/m);
+    expect(out).toContain("✗ not-emptied");
+    expect(out).toMatch(/^bad-restore +FAIL/m);
+    expect(out).toMatch(
+      /sha-on-branch +[0-9a-f]{12} exists but is no longer on regression-bad-restore/,
+    );
+    expect(out).toMatch(/^bad-backup-truncated +FAIL/m);
+    expect(out).toContain('volume "content" used by service "app" is not declared');
+    expect(out).toContain("Every scenario got the verdict it should");
+  });
+});
+
+describe("the fixture-bot binary", () => {
+  it("runs from package.json's bin and exits with the verdict's code", async () => {
+    const bin = new URL("../bin/fixture-bot.js", import.meta.url).pathname;
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [bin, "validate", "--config", manifestPath]);
+    expect(stdout).toContain("ok, 2 fixtures");
+    await expect(
+      run(process.execPath, [bin, "verify", "--config", manifestPath], {
+        env: { ...process.env, GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir },
+      }),
+    ).rejects.toMatchObject({ code: 1 });
+  });
+});
