@@ -4,7 +4,7 @@
  * Pure: input is the per-file analysis from `inspect-files.ts`.
  */
 import type { Allowance } from "../config/manifest.ts";
-import { MODE } from "../shared/change.ts";
+import { MODE } from "../shared/git-facts.ts";
 import { type CheckId, type CheckResult, capDetails, check, plural, shortSha } from "./checks.ts";
 import { composeProblems } from "./compose.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";

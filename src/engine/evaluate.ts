@@ -3,7 +3,7 @@
  * base, its change set), return every check in the documented order and the files to report.
  */
 import type { Fixture } from "../config/manifest.ts";
-import type { FileChange } from "../shared/change.ts";
+import type { FileChange } from "../shared/git-facts.ts";
 import { CHECK_IDS, type CheckResult, type FileReport } from "../shared/result.ts";
 import { checkChanges, skipChangeChecks } from "./change-checks.ts";
 import { type FileAnalysis, inspectFiles, type Limits, type ReadBlobs } from "./inspect-files.ts";

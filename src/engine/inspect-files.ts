@@ -3,7 +3,7 @@
  * on both sides (within size limits), and the line diff. The only I/O is the injected `readBlobs`.
  */
 import { structuredPatch } from "diff";
-import { type FileChange, MODE } from "../shared/change.ts";
+import { type FileChange, MODE } from "../shared/git-facts.ts";
 import type { Hunk } from "../shared/result.ts";
 import { type CompiledRule, ruleFor } from "./rules.ts";
 

@@ -2,20 +2,15 @@
  * Checks about where the pin is: sha-exists, sha-on-branch, branch-tip, base-exists, max-commits.
  * Pure: the pipeline asks git the questions and hands the answers in as `RefFacts`.
  */
+import type { Resolution } from "../shared/git-facts.ts";
 import { type CheckResult, capDetails, check, plural, shortSha } from "./checks.ts";
-
-export type ShaResolution =
-  | { kind: "commit"; sha: string; via: "commit" | "tag" }
-  | { kind: "missing" }
-  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
-  | { kind: "not-commit"; sha: string; type: string };
 
 export type RefFacts = {
   repo: string;
   /** The pin as written in the manifest (full id or prefix). */
   pinned: string;
   branch: string;
-  resolution: ShaResolution;
+  resolution: Resolution;
   /** Tip of the fixture branch; null when the branch does not exist. */
   branchTip: string | null;
   /** Whether the resolved pin is reachable from the branch; null when either is missing. */

@@ -4,16 +4,10 @@
  * from fixtures.yaml or a webhook can be read as an option.
  */
 import { branchNameProblem, isObjectId, isObjectIdPrefix } from "../config/names.ts";
-import type { FileChange } from "../shared/change.ts";
 import { GitError } from "../shared/errors.ts";
+import type { FileChange, Resolution } from "../shared/git-facts.ts";
 import type { GitRunner } from "./git-runner.ts";
 import { parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
-
-export type Resolution =
-  | { kind: "commit"; sha: string; via: "commit" | "tag" }
-  | { kind: "missing" }
-  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
-  | { kind: "not-commit"; sha: string; type: string };
 
 export type Mirror = {
   readonly repo: string;

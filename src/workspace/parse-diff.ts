@@ -1,7 +1,7 @@
 /**
  * Parsers for git's machine-readable output (-z, NUL-separated, so any path survives).
  */
-import type { FileChange, FileStatus } from "../shared/change.ts";
+import type { FileChange, FileStatus } from "../shared/git-facts.ts";
 
 type RawEntry = {
   oldMode: string;

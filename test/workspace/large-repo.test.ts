@@ -7,65 +7,13 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../../src/demo/scratch-repo.ts";
+import { COMMITS, createLargeRepo, FILES, objectCounts } from "../helpers/large-repo.ts";
 import { createTestEnv, fixture, rule, type TestEnv } from "../helpers/recipes.ts";
 
 const SLUG = "big/monorepo";
-const FILES = 20_000;
-const COMMITS = 10_000;
 let env: TestEnv;
 let remote: string;
 let pin: string;
-
-/** A fast-import stream: a root commit with FILES files, then one-file commits up to COMMITS. */
-function history(): string {
-  const out: string[] = [];
-  const at = (n: number) => `${1_700_000_000 + n * 60} +0000`;
-  const commit = (n: number, ref: string, message: string, body: string[], from?: string) => {
-    out.push(`commit ${ref}`, `mark :${n + 1}`, `committer Big <big@example.org> ${at(n)}`);
-    out.push(`data ${Buffer.byteLength(message)}`, message);
-    if (from) out.push(`from ${from}`);
-    out.push(...body, "");
-  };
-  const file = (path: string, content: string) => [
-    `M 100644 inline ${path}`,
-    `data ${Buffer.byteLength(content)}`,
-    content,
-  ];
-  const root: string[] = [];
-  for (let i = 0; i < FILES; i++)
-    root.push(...file(`d${Math.floor(i / 100)}/f${i % 100}.txt`, `file ${i}\n`));
-  root.push(...file("compose.yml", "services:\n  app:\n    image: nginx:1.27\n"));
-  commit(0, "refs/heads/main", "root", root);
-  for (let n = 1; n < COMMITS - 1; n++) {
-    const i = (n * 7919) % FILES;
-    commit(
-      n,
-      "refs/heads/main",
-      `change ${n}`,
-      file(`d${Math.floor(i / 100)}/f${i % 100}.txt`, `file ${i} v${n}\n`),
-    );
-  }
-  commit(
-    COMMITS - 1,
-    "refs/heads/regression-image",
-    "canary: bad image",
-    file("compose.yml", "services:\n  app:\n    image: nginx:1.27-does-not-exist\n"),
-    `:${COMMITS - 1}`,
-  );
-  out.push("done", "");
-  return out.join("\n");
-}
-
-async function objectCounts(repoDir: string): Promise<Record<string, number>> {
-  const out = await git(repoDir, [
-    "cat-file",
-    "--batch-all-objects",
-    "--batch-check=%(objecttype)",
-  ]);
-  const counts: Record<string, number> = {};
-  for (const type of out.split("\n").filter(Boolean)) counts[type] = (counts[type] ?? 0) + 1;
-  return counts;
-}
 
 async function packs(mirror: string): Promise<string[]> {
   return (await readdir(join(mirror, "objects", "pack"))).filter((f) => f.endsWith(".pack")).sort();
@@ -73,11 +21,7 @@ async function packs(mirror: string): Promise<string[]> {
 
 beforeAll(async () => {
   env = await createTestEnv("fixture-bot-large-");
-  remote = join(env.root, "remote", `${SLUG}.git`);
-  await git(env.root, ["init", "--bare", "--quiet", "-b", "main", remote]);
-  await git(remote, ["config", "uploadpack.allowFilter", "true"]);
-  await git(remote, ["fast-import", "--quiet", "--done"], { input: history() });
-  pin = (await git(remote, ["rev-parse", "regression-image"])).trim();
+  ({ remote, pin } = await createLargeRepo(env.root, SLUG));
 }, 300_000);
 
 afterAll(async () => {

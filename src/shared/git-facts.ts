@@ -1,7 +1,15 @@
 /**
- * What changed between two commits, file by file: the data `workspace/` produces from git and
- * `engine/` judges. It lives in shared/ because both sides speak it and neither may import the other.
+ * Facts git establishes and the checks judge: how a pin resolved, and what changed between two
+ * commits, file by file. `workspace/` produces them and `engine/` reads them; they live in shared/
+ * because both sides speak them and neither may import the other.
  */
+
+/** What a pinned id or prefix turned out to be. */
+export type Resolution =
+  | { kind: "commit"; sha: string; via: "commit" | "tag" }
+  | { kind: "missing" }
+  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
+  | { kind: "not-commit"; sha: string; type: string };
 
 export type FileStatus = "added" | "modified" | "deleted" | "renamed" | "copied" | "type-changed";
 
@@ -36,6 +44,3 @@ export type FileChange = {
   /** Rename/copy similarity percentage; null otherwise. */
   similarity: number | null;
 };
-
-/** Reads a blob by id. The engine only asks for blobs within its size limit. */
-export type ReadBlob = (oid: string) => Promise<Buffer>;

@@ -1,0 +1,265 @@
+/** The pure pieces on their own: compose rules, key paths, git output parsing, pin rewriting, redaction. */
+import { describe, expect, it } from "vitest";
+import { parseManifest } from "../../src/config/load-manifest.ts";
+import { branchNameProblem, repoSlugProblem } from "../../src/config/names.ts";
+import { rewritePin } from "../../src/config/rewrite-pin.ts";
+import { composeProblems } from "../../src/engine/compose.ts";
+import { isComposePath, parseYaml } from "../../src/engine/yaml-doc.ts";
+import { changedKeyPaths, keyPathAllowed } from "../../src/engine/yaml-keys.ts";
+import { createRedactor } from "../../src/shared/redact.ts";
+import { parseLsTreeSizes, parseRawNumstat } from "../../src/workspace/parse-diff.ts";
+
+describe("composeProblems", () => {
+  const ok = {
+    services: {
+      app: {
+        image: "nginx",
+        volumes: [
+          "content:/srv",
+          "/host:/x",
+          "./rel:/y",
+          { type: "volume", source: "data", target: "/d" },
+          "/anon",
+        ],
+        networks: { proxy: {}, default: {} },
+        configs: ["cfg", { source: "other", target: "/o" }],
+        secrets: [{ source: "pw" }],
+      },
+    },
+    volumes: { content: null, data: null },
+    networks: { proxy: { external: true } },
+    configs: { cfg: {}, other: {} },
+    secrets: { pw: {} },
+  };
+
+  it("accepts a stack that declares everything it uses (bind mounts and anonymous volumes need nothing)", () => {
+    expect(composeProblems(ok)).toEqual([]);
+  });
+
+  it.each([
+    [null, "the document is empty (null): no services"],
+    [[1, 2], "the top level must be a mapping with services"],
+    [{ version: "3.8" }, "there is no services: key"],
+    [{ services: [] }, "services must be a mapping"],
+    [{ services: {} }, "services is empty"],
+    [{ services: { app: "nginx" } }, 'service "app" must be a mapping'],
+    [{ services: { app: { command: "x" } } }, 'service "app" has no image'],
+  ])("refuses %j", (doc, problem) => {
+    expect(composeProblems(doc)).toEqual([problem]);
+  });
+
+  it("names every undeclared volume, network, config and secret", () => {
+    const { volumes, networks, configs, secrets, ...truncated } = ok;
+    expect(composeProblems(truncated)).toEqual([
+      'volume "content" used by service "app" is not declared in the top-level volumes section',
+      'volume "data" used by service "app" is not declared in the top-level volumes section',
+      'network "proxy" used by service "app" is not declared in the top-level networks section',
+      'config "cfg" used by service "app" is not declared in the top-level configs section',
+      'config "other" used by service "app" is not declared in the top-level configs section',
+      'secret "pw" used by service "app" is not declared in the top-level secrets section',
+    ]);
+  });
+
+  it("sees through merge keys (<<: *anchor) like docker does", () => {
+    const parsed = parseYaml(
+      "x-base: &base\n  image: app:1\n  networks: [internal]\nservices:\n  a:\n    <<: *base\nnetworks:\n  internal:\n",
+    );
+    expect(parsed.ok && composeProblems(parsed.value)).toEqual([]);
+  });
+});
+
+describe("isComposePath", () => {
+  it.each([
+    ["compose.yml", true],
+    ["compose.yaml", true],
+    ["compose.smtp.yml", true],
+    ["sub/docker-compose.yml", true],
+    ["compose.yml.tmpl", false],
+    ["my-compose.yml", false],
+    ["values.yml", false],
+  ])("%s -> %s", (path, expected) => expect(isComposePath(path)).toBe(expected));
+});
+
+describe("changedKeyPaths / keyPathAllowed", () => {
+  it("reports the deepest differing paths, and a resized list as the list itself", () => {
+    const before = {
+      services: { app: { image: "a", deploy: { labels: ["x", "y"] } }, db: { image: "pg" } },
+    };
+    const after = {
+      services: { app: { image: "b", deploy: { labels: ["x", "y", "z"] } }, db: { image: "pg" } },
+    };
+    expect(changedKeyPaths(before, after)).toEqual([
+      "services.app.image",
+      "services.app.deploy.labels",
+    ]);
+    expect(changedKeyPaths({ l: ["a", "b"] }, { l: ["a", "c"] })).toEqual(["l.1"]);
+    expect(changedKeyPaths({ a: 1 }, { a: 1 })).toEqual([]);
+    expect(changedKeyPaths({ a: 1 }, { b: 1 })).toEqual(["a", "b"]);
+  });
+
+  it.each([
+    ["services.app.deploy.labels", ["services.app.deploy.labels"], true],
+    ["services.app.deploy.labels.3", ["services.app.deploy.labels"], true],
+    [
+      "services.db.deploy.labels.backupbot.restore.post-hook",
+      ["services.db.deploy.labels.backupbot.restore.post-hook"],
+      true,
+    ],
+    ["services.db.deploy.labels.backupbot.restore.post-hook", ["services.*.deploy.labels"], true],
+    ["services.app.deploy.labelsx", ["services.app.deploy.labels"], false],
+    ["services.app.image", ["services.app.deploy.labels"], false],
+    ["services.app", ["services.app.deploy"], false],
+  ])("%s allowed by %j: %s", (path, allowed, expected) => {
+    expect(keyPathAllowed(path, allowed)).toBe(expected);
+  });
+});
+
+describe("parseRawNumstat", () => {
+  it("pairs raw and numstat records, including renames, binaries and odd paths", () => {
+    const output = [
+      ":100644 100644 aaaa bbbb R086",
+      "old name.md",
+      "new\nname.md",
+      ":100644 100755 cccc cccc M",
+      "abra.sh",
+      ":000000 100644 0000000000000000000000000000000000000000 dddd A",
+      "logo.png",
+      ":100644 000000 eeee 0000000000000000000000000000000000000000 D",
+      "-rf",
+      "3\t1\t",
+      "old name.md",
+      "new\nname.md",
+      "0\t0\tabra.sh",
+      "-\t-\tlogo.png",
+      "0\t12\t-rf",
+      "",
+    ].join("\0");
+    expect(parseRawNumstat(output)).toEqual([
+      expect.objectContaining({
+        status: "renamed",
+        oldPath: "old name.md",
+        path: "new\nname.md",
+        similarity: 86,
+        added: 3,
+        removed: 1,
+      }),
+      expect.objectContaining({
+        status: "modified",
+        path: "abra.sh",
+        oldMode: "100644",
+        newMode: "100755",
+        added: 0,
+        removed: 0,
+      }),
+      expect.objectContaining({
+        status: "added",
+        path: "logo.png",
+        oldBlob: null,
+        newBlob: "dddd",
+        binary: true,
+      }),
+      expect.objectContaining({ status: "deleted", path: "-rf", newBlob: null, removed: 12 }),
+    ]);
+  });
+
+  it("reads blob sizes from ls-tree -l -z", () => {
+    const out = [
+      "100644 blob aaaa    1242\tcompose.yml",
+      "120000 blob bbbb      30\tlink",
+      "160000 commit cccc       -\tsub",
+      "",
+    ].join("\0");
+    expect([...parseLsTreeSizes(out)]).toEqual([
+      ["compose.yml", 1242],
+      ["link", 30],
+    ]);
+  });
+});
+
+describe("rewritePin", () => {
+  const text = `# top comment
+version: 1
+fixtures:
+  - name: a   # first
+    repo: o/r
+    branch: main
+    sha: "abcdef1"  # pinned by hand
+  - name: b
+    repo: o/r
+    branch: main
+    sha: 1234abcd
+`;
+  const full = "0123456789abcdef0123456789abcdef01234567";
+
+  it("replaces only that fixture's sha, keeping quotes and comments", () => {
+    expect(rewritePin(text, "a", full)).toBe(text.replace('"abcdef1"', `"${full}"`));
+    expect(rewritePin(text, "b", full)).toBe(text.replace("sha: 1234abcd", `sha: ${full}`));
+    expect(parseManifest(rewritePin(text, "b", full)).fixtures[1]?.sha).toBe(full);
+  });
+
+  it("refuses an unknown fixture or a non-id", () => {
+    expect(() => rewritePin(text, "zzz", full)).toThrow('no fixture named "zzz"');
+    expect(() => rewritePin(text, "a", "--evil")).toThrow("not a full commit id");
+  });
+});
+
+describe("names", () => {
+  it.each(["main", "regression-bad-backup", "v5-stale-docroot", "feature/x.y", "1.0.0+1.27"])(
+    "branch %s is fine",
+    (b) => {
+      expect(branchNameProblem(b)).toBeNull();
+    },
+  );
+  it.each([
+    "-x",
+    "a..b",
+    "a b",
+    "a~1",
+    "a^",
+    "a:b",
+    "a?",
+    "a*",
+    "a[",
+    "a\\b",
+    "/a",
+    "a/",
+    "a//b",
+    ".a",
+    "a/.b",
+    "a.lock",
+    "a@{1}",
+    "@",
+    "HEAD",
+    "a.",
+    "a\u0001b",
+    "",
+  ])("branch %j is refused", (b) => expect(branchNameProblem(b)).not.toBeNull());
+  it.each(["o/r", "recipe-maintainers/custom-html", "a_b/c.d"])("repo %s is fine", (r) =>
+    expect(repoSlugProblem(r)).toBeNull(),
+  );
+  it.each([
+    "o",
+    "o/r/x",
+    "../r",
+    "o/..",
+    "https://x/o/r",
+    "git@x:o/r",
+    "//x/o",
+    "-o/r",
+    "o/r.git",
+    "o/.r",
+    "file:///etc",
+  ])("repo %s is refused", (r) => expect(repoSlugProblem(r)).not.toBeNull());
+});
+
+describe("createRedactor", () => {
+  it("masks secrets, URL credentials and Authorization headers", () => {
+    const redact = createRedactor(["s3cret-token", undefined, "ab"]);
+    expect(redact("fatal: s3cret-token rejected")).toBe("fatal: *** rejected");
+    expect(redact("https://bot:pw@git.example.org/o/r.git")).toBe(
+      "https://***@git.example.org/o/r.git",
+    );
+    expect(redact("Authorization: token abc123")).toBe("Authorization: token ***");
+    expect(redact("ab stays: too short to be a secret")).toBe("ab stays: too short to be a secret");
+  });
+});
