@@ -91,7 +91,7 @@ describe("fixture-bot verify", () => {
     const io = capture();
     expect(await main(["verify", "--config", manifestPath, "bad-backup"], io)).toBe(0);
     expect(io.out()).toMatch(
-      /^bad-backup +pass +recipe-maintainers\/custom-html regression-bad-backup @ [0-9a-f]{12} \(base main @ [0-9a-f]{12}\)$/m,
+      /^bad-backup +pass +recipe-maintainers\/custom-html regression-bad-backup @ [0-9a-f]{12} \(cut from main at [0-9a-f]{12}\)$/m,
     );
     expect(io.out()).toContain("| compose.yml  +1 -0");
     expect(io.out()).toContain("1 fixture: 1 pass, 0 fail, 0 error");

@@ -3,9 +3,9 @@
  * says what a valid manifest is and turns it into the normalised `Fixture` the rest of the code
  * uses. Every message is written to follow a key name: `sha "e1e3" must be 7 to 40 hex characters`.
  */
-import picomatch from "picomatch";
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { compileGlob } from "../shared/glob.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem } from "./names.ts";
 
 export const ALLOW_VALUES = [
@@ -89,7 +89,7 @@ const Glob = z
       return;
     }
     try {
-      picomatch.makeRe(value, { dot: true, strictBrackets: true });
+      compileGlob(value);
     } catch (error) {
       ctx.addIssue({
         code: "custom",

@@ -9,8 +9,14 @@ import { type CheckId, type CheckResult, capDetails, check, plural, shortSha } f
 import { composeProblems } from "./compose.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";
 import { type CompiledRule, lineMatches } from "./rules.ts";
-import { isComposePath, isYamlPath, type ParsedYaml, parseYaml } from "./yaml-doc.ts";
-import { changedKeyPaths, keyPathAllowed } from "./yaml-keys.ts";
+import {
+  isComposeOverlay,
+  isComposePath,
+  isYamlPath,
+  type ParsedYaml,
+  parseYaml,
+} from "./yaml-doc.ts";
+import { disallowedKeyChanges } from "./yaml-keys.ts";
 
 export type ChangeContext = {
   baseRef: string;
@@ -80,16 +86,25 @@ function stat(file: FileAnalysis): string {
   return `+${file.change.added} -${file.change.removed}`;
 }
 
-/** Build a check from per-file problems: pass when none, fail listing them otherwise. */
+/**
+ * Build a check from per-file problems: pass when none; otherwise fail with the first problem as
+ * the message and the others as details, so nothing is said twice.
+ */
 function fromProblems(
   id: CheckId,
   problems: readonly string[],
   passMessage: string,
   summary: (n: number) => string,
 ): CheckResult {
-  if (problems.length === 0) return check(id, "pass", passMessage);
-  if (problems.length === 1) return check(id, "fail", problems[0] as string);
-  return check(id, "fail", `${summary(problems.length)}: ${problems[0]}`, capDetails(problems));
+  const [first, ...rest] = problems;
+  if (first === undefined) return check(id, "pass", passMessage);
+  if (rest.length === 0) return check(id, "fail", first);
+  return check(
+    id,
+    "fail",
+    `${summary(problems.length)}: ${first} (and ${rest.length} more)`,
+    capDetails(rest),
+  );
 }
 
 function checkChangePresent(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
@@ -138,11 +153,12 @@ function checkPaths(files: readonly FileAnalysis[], ctx: ChangeContext): CheckRe
       files.length === 0 ? "no paths changed" : `every changed path matches ${allowed}`,
     );
   }
+  const [first, ...rest] = problems;
   return check(
     "paths",
     "fail",
-    `${plural(problems.length, "path")} outside the targeted change (allowed: ${allowed}): ${problems[0]}`,
-    problems.length > 1 ? capDetails(problems) : undefined,
+    `${plural(problems.length, "path")} outside the targeted change (allowed: ${allowed}): ${first}${rest.length > 0 ? ` (and ${rest.length} more)` : ""}`,
+    rest.length > 0 ? capDetails(rest) : undefined,
   );
 }
 
@@ -157,6 +173,12 @@ function checkNotEmptied(files: readonly FileAnalysis[]): CheckResult {
   const problems: string[] = [];
   for (const f of files) {
     const { change } = f;
+    if (change.oldBlob !== null && change.oldSize === null && change.oldMode !== "160000") {
+      problems.push(
+        `cannot tell whether ${change.path} was emptied: its size at the merge-base could not be read`,
+      );
+      continue;
+    }
     if (change.oldSize === null || change.oldSize === 0) continue;
     const was = lineCount(f.before);
     const had = was === null ? `${change.oldSize} bytes` : plural(was, "line");
@@ -203,7 +225,10 @@ function checkYamlValid(
   for (const f of targets) {
     if (allows(f, "invalid-yaml")) continue;
     const path = f.change.path;
-    if (f.after.state === "symlink" || f.after.state === "submodule") continue; // the mode check reports it
+    if (f.after.state === "symlink" || f.after.state === "submodule") {
+      problems.push(`${path} is now a ${f.after.state}, not a YAML file`);
+      continue;
+    }
     if (f.after.state !== "text") {
       problems.push(`${path} ${describeUnreadable(f.after, maxBlobBytes)}`);
       continue;
@@ -233,16 +258,20 @@ function checkComposeValid(files: readonly FileAnalysis[], yamlOf: YamlOf): Chec
     if (allows(f, "invalid-yaml")) continue;
     const parsed = yamlOf(f).after;
     if (!parsed) {
-      if (f.after.state !== "symlink" && f.after.state !== "submodule") {
-        problems.push(`${path} could not be read as text`);
-      }
+      problems.push(
+        f.after.state === "symlink" || f.after.state === "submodule"
+          ? `${path} is now a ${f.after.state}: compose cannot read it`
+          : `${path} could not be read as text`,
+      );
       continue;
     }
     if (!parsed.ok) {
       problems.push(`${path} does not parse, so it cannot deploy`);
       continue;
     }
-    for (const problem of composeProblems(parsed.value)) problems.push(`${path}: ${problem}`);
+    for (const problem of composeProblems(parsed.value, { overlay: isComposeOverlay(path) })) {
+      problems.push(`${path}: ${problem}`);
+    }
   }
   return fromProblems(
     "compose-valid",
@@ -284,7 +313,15 @@ function churnOf(file: FileAnalysis): { churn: number; crlf: number } {
 function checkWhitespaceChurn(files: readonly FileAnalysis[]): CheckResult {
   const problems: string[] = [];
   for (const f of files) {
-    if (f.hunks === null || allows(f, "whitespace")) continue;
+    if (allows(f, "whitespace")) continue;
+    if (f.hunks === null) {
+      if (f.before.state === "text" && f.after.state === "text") {
+        problems.push(
+          `${f.change.path}: too different to compare line by line, so whitespace churn cannot be ruled out`,
+        );
+      }
+      continue;
+    }
     const { churn, crlf } = churnOf(f);
     if (churn === 0) continue;
     const changed = f.added.length + f.removed.length;
@@ -374,8 +411,8 @@ function checkLines(files: readonly FileAnalysis[], ctx: ChangeContext): CheckRe
       continue;
     }
     const bad = [
-      ...f.removed.filter((l) => !lineMatches(rule, l)).map((l) => `-${l}`),
-      ...f.added.filter((l) => !lineMatches(rule, l)).map((l) => `+${l}`),
+      ...f.removed.filter((l) => !lineMatches(rule, l)).map((l) => `removed: ${l}`),
+      ...f.added.filter((l) => !lineMatches(rule, l)).map((l) => `added: ${l}`),
     ];
     const total = f.added.length + f.removed.length;
     checked += total;
@@ -395,9 +432,9 @@ function checkKeys(files: readonly FileAnalysis[], yamlOf: YamlOf): CheckResult 
   const targets = files.filter((f) => f.rule && f.rule.rule.keys.length > 0);
   if (targets.length === 0) return check("keys", "skip", "no change[].keys rule applies");
   const problems: string[] = [];
-  const seen: string[] = [];
   for (const f of targets) {
     const allowed = f.rule?.rule.keys ?? [];
+    const may = `only ${allowed.join(", ")} may change`;
     const { before, after } = yamlOf(f);
     const old = f.before.state === "absent" ? { ok: true as const, value: {} } : before;
     const now = f.after.state === "absent" ? { ok: true as const, value: {} } : after;
@@ -409,24 +446,21 @@ function checkKeys(files: readonly FileAnalysis[], yamlOf: YamlOf): CheckResult 
     }
     if (isMapping(old.value) && !isMapping(now.value)) {
       problems.push(
-        `${f.change.path}: the whole document was replaced (it is no longer a mapping)`,
+        `${f.change.path}: the whole document was replaced (it is no longer a mapping); ${may}`,
       );
       continue;
     }
-    const changed = changedKeyPaths(old.value, now.value);
-    seen.push(...changed);
-    const outside = changed.filter((k) => !keyPathAllowed(k, allowed));
-    for (const k of outside)
-      problems.push(`${f.change.path}: ${k} changed; only ${allowed.join(", ")} may`);
+    const { paths, truncated } = disallowedKeyChanges(old.value, now.value, allowed);
+    for (const k of paths) problems.push(`${f.change.path}: ${k} changed; ${may}`);
+    if (truncated)
+      problems.push(`${f.change.path}: ... and more keys outside ${allowed.join(", ")}`);
   }
-  if (problems.length === 0) {
-    const what =
-      seen.length === 0
-        ? "no key values changed"
-        : `changed: ${[...new Set(seen)].slice(0, 3).join(", ")}`;
-    return check("keys", "pass", `only allowed keys differ (${what})`);
-  }
-  return fromProblems("keys", problems, "", (n) => `${n} key paths changed outside change[].keys`);
+  return fromProblems(
+    "keys",
+    problems,
+    "only the allowed keys differ",
+    (n) => `${n} changes outside change[].keys`,
+  );
 }
 
 function checkMaxLines(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {

@@ -9,8 +9,12 @@ type Json = Record<string, unknown>;
 const isMapping = (v: unknown): v is Json =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Problems with a parsed compose document, one line each; empty when it looks deployable. */
-export function composeProblems(doc: unknown): string[] {
+/**
+ * Problems with a parsed compose document, one line each; empty when it looks deployable. An
+ * overlay (compose.smtp.yml, merged onto compose.yml by abra) may leave images and top-level
+ * declarations to the base file, so only its shape is checked.
+ */
+export function composeProblems(doc: unknown, options: { overlay?: boolean } = {}): string[] {
   if (doc === null || doc === undefined) return ["the document is empty (null): no services"];
   if (!isMapping(doc)) return ["the top level must be a mapping with services"];
   const services = doc.services;
@@ -33,6 +37,7 @@ export function composeProblems(doc: unknown): string[] {
       problems.push(`service "${name}" must be a mapping`);
       continue;
     }
+    if (options.overlay) continue;
     if (typeof service.image !== "string" && service.build === undefined) {
       problems.push(`service "${name}" has no image`);
     }

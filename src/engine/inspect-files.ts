@@ -14,15 +14,21 @@ export type Limits = {
   maxTotalBytes: number;
   /** At most this many changed files are inspected line by line. */
   maxInspectedFiles: number;
-  /** A line diff needing more edits than this is given up (linear memory, bounded time). */
+  /** A line diff needing more edits than this is given up (bounds memory). */
   maxEditLength: number;
+  /** A line diff taking longer than this is given up (bounds time: Myers is O(N*D)). */
+  diffTimeoutMs: number;
+  /** All line diffs of one fixture together stop after this long. */
+  totalDiffMs: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
   maxBlobBytes: 1024 * 1024,
   maxTotalBytes: 16 * 1024 * 1024,
   maxInspectedFiles: 200,
-  maxEditLength: 20_000,
+  maxEditLength: 5_000,
+  diffTimeoutMs: 1_000,
+  totalDiffMs: 5_000,
 };
 
 export type Side =
@@ -41,7 +47,8 @@ export type FileAnalysis = {
   oldRule: CompiledRule | null;
   before: Side;
   after: Side;
-  /** null when there is no line diff: binary, too large, not inspected, or too different. */
+  /** null when there is no line diff: binary, too large, not inspected, or too different to diff
+   * within the limits (then the checks that need lines fail rather than pass). */
   hunks: Hunk[] | null;
   added: string[];
   removed: string[];
@@ -74,10 +81,12 @@ export async function inspectFiles(
   const blobs =
     wanted.length > 0 ? await readBlobs([...new Set(wanted)]) : new Map<string, Buffer>();
 
+  const deadline = Date.now() + limits.totalDiffMs;
   return plan.map(({ change, before, after }) => {
     const b = resolveSide(before, blobs, change.binary);
     const a = resolveSide(after, blobs, change.binary);
-    const diff = lineDiff(change, b, a, limits.maxEditLength);
+    const timeout = Math.min(limits.diffTimeoutMs, deadline - Date.now());
+    const diff = timeout > 0 ? lineDiff(change, b, a, limits.maxEditLength, timeout) : NO_DIFF;
     return {
       change,
       rule: ruleFor(rules, change.path),
@@ -126,15 +135,18 @@ function looksBinary(buffer: Buffer): boolean {
   return buffer.subarray(0, 8000).includes(0);
 }
 
+const NO_DIFF = { hunks: null, added: [], removed: [] };
+
 function lineDiff(
   change: FileChange,
   before: Side,
   after: Side,
   maxEditLength: number,
+  timeout: number,
 ): Pick<FileAnalysis, "hunks" | "added" | "removed"> {
   const oldText = before.state === "text" ? before.text : before.state === "absent" ? "" : null;
   const newText = after.state === "text" ? after.text : after.state === "absent" ? "" : null;
-  if (oldText === null || newText === null) return { hunks: null, added: [], removed: [] };
+  if (oldText === null || newText === null) return NO_DIFF;
   const patch = structuredPatch(
     change.oldPath ?? change.path,
     change.path,
@@ -145,9 +157,10 @@ function lineDiff(
     {
       context: 3,
       maxEditLength,
+      timeout,
     },
   );
-  if (patch === undefined) return { hunks: null, added: [], removed: [] };
+  if (patch === undefined) return NO_DIFF;
   const added: string[] = [];
   const removed: string[] = [];
   for (const hunk of patch.hunks) {

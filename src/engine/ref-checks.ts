@@ -51,7 +51,7 @@ function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckResult {
       return check(
         "sha-exists",
         "fail",
-        `no commit ${pinned} in ${repo}: it was never pushed, or was force-pushed away and garbage-collected`,
+        `no commit ${pinned} in ${repo}: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
       );
     case "ambiguous":
       return check(

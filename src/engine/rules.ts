@@ -1,11 +1,11 @@
 /**
- * The fixture's `change:` rules, compiled once: globs with picomatch, line patterns with RE2JS.
- * Patterns can come from a pull request, so they run on a linear-time engine: no pattern can make
- * matching take longer than proportional to the input.
+ * The fixture's `change:` rules, compiled once: path globs and line patterns both run on RE2JS.
+ * Both can come from a pull request, so they run on a linear-time engine: no glob or pattern can
+ * make matching take longer than proportional to the input.
  */
-import picomatch from "picomatch";
 import { RE2JS } from "re2js";
 import type { ChangeRule } from "../config/manifest.ts";
+import { compileGlob } from "../shared/glob.ts";
 
 export type CompiledRule = {
   rule: ChangeRule;
@@ -18,7 +18,7 @@ export function compileRules(rules: readonly ChangeRule[]): CompiledRule[] {
   return rules.map((rule, index) => ({
     rule,
     index,
-    matchesPath: picomatch(rule.path, { dot: true }),
+    matchesPath: compileGlob(rule.path),
     patterns: rule.lines.map((p) => RE2JS.compile(p)),
   }));
 }

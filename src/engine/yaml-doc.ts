@@ -41,3 +41,9 @@ export function isComposePath(path: string): boolean {
   const base = path.slice(path.lastIndexOf("/") + 1);
   return /^(?:docker-compose|compose(?:\.[^/]+)?)\.ya?ml$/i.test(base);
 }
+
+/** compose.*.yml: an overlay that abra merges onto compose.yml (it may omit images and declarations). */
+export function isComposeOverlay(path: string): boolean {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  return /^compose\.[^/]+\.ya?ml$/i.test(base);
+}

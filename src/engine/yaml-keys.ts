@@ -10,25 +10,42 @@ const isMapping = (v: unknown): v is Json =>
 
 export const MAX_KEY_PATHS = 200;
 
-export function changedKeyPaths(before: unknown, after: unknown, limit = MAX_KEY_PATHS): string[] {
-  const out: string[] = [];
-  walk(before, after, [], out, limit);
-  return out;
+/**
+ * Key paths whose values differ and that `allowed` does not cover. Subtrees under an allowed path
+ * are not walked at all, so the limit only ever counts disallowed paths: hitting it can never hide
+ * a change (`truncated` says there are at least that many).
+ */
+export function disallowedKeyChanges(
+  before: unknown,
+  after: unknown,
+  allowed: readonly string[],
+  limit = MAX_KEY_PATHS,
+): { paths: string[]; truncated: boolean } {
+  const paths: string[] = [];
+  let truncated = false;
+  const walk = (a: unknown, b: unknown, path: string[]): void => {
+    if (truncated) return;
+    if (path.length > 0 && keyPathAllowed(path.join("."), allowed)) return;
+    if (isMapping(a) && isMapping(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk(a[key], b[key], [...path, key]);
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+      for (let i = 0; i < a.length; i++) walk(a[i], b[i], [...path, String(i)]);
+      return;
+    }
+    if (sameValue(a, b)) return;
+    if (paths.length >= limit) truncated = true;
+    else paths.push(path.length === 0 ? "(document)" : path.join("."));
+  };
+  walk(before, after, []);
+  return { paths, truncated };
 }
 
-function walk(a: unknown, b: unknown, path: string[], out: string[], limit: number): void {
-  if (out.length >= limit) return;
-  if (isMapping(a) && isMapping(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      walk(a[key], b[key], [...path, key], out, limit);
-    }
-    return;
-  }
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    for (let i = 0; i < a.length; i++) walk(a[i], b[i], [...path, String(i)], out, limit);
-    return;
-  }
-  if (!sameValue(a, b)) out.push(path.length === 0 ? "(document)" : path.join("."));
+/** Every key path whose value differs (nothing allowed), for tests and reports. */
+export function changedKeyPaths(before: unknown, after: unknown, limit = MAX_KEY_PATHS): string[] {
+  return disallowedKeyChanges(before, after, [], limit).paths;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

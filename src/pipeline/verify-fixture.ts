@@ -70,12 +70,17 @@ export async function verifyFixture(
       error: null,
     };
   } catch (error) {
-    if (!(error instanceof BotError)) throw error;
-    deps.log.warn(
-      { fixture: fixture.name, err: errorMessage(error) },
-      "verification could not finish",
-    );
-    return errorResult(fixture, errorMessage(error));
+    if (error instanceof BotError) {
+      deps.log.warn(
+        { fixture: fixture.name, err: errorMessage(error) },
+        "verification could not finish",
+      );
+      return errorResult(fixture, errorMessage(error));
+    }
+    // A bug, not a verdict: say so, keep the stack in the log, and let the other fixtures run.
+    const stack = error instanceof Error ? error.stack : undefined;
+    deps.log.error({ fixture: fixture.name, err: errorMessage(error), stack }, "internal error");
+    return errorResult(fixture, `internal error in fixture-bot: ${errorMessage(error)}`);
   }
 }
 

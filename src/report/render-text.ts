@@ -20,11 +20,11 @@ export function renderText(results: readonly FixtureResult[], options: TextOptio
     const verdict = paint(VERDICT_COLOUR[r.verdict], VERDICT_LABEL[r.verdict].padEnd(7));
     const pin = r.resolvedSha ? r.resolvedSha.slice(0, 12) : r.sha;
     const base = r.base
-      ? ` (base ${r.base}${r.mergeBase ? ` @ ${r.mergeBase.slice(0, 12)}` : ""})`
+      ? ` (cut from ${r.base}${r.mergeBase ? ` at ${r.mergeBase.slice(0, 12)}` : ""})`
       : "";
     lines.push(`${r.name.padEnd(width)}  ${verdict}  ${r.repo} ${r.branch} @ ${pin}${base}`);
     const indent = " ".repeat(2);
-    if (r.expect) lines.push(paint("dim", `${indent}expect: ${r.expect}`));
+    if (r.expect) lines.push(paint("dim", `${indent}in CI this canary should be: ${r.expect}`));
     if (r.error) lines.push(`${indent}${paint("yellow", "!")} could not check: ${r.error}`);
     const shown = options.verbose
       ? r.checks

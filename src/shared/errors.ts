@@ -30,7 +30,7 @@ export class ConfigError extends BotError {
  * Why git could not do what was asked. `unreachable`, `auth` and `timeout` are failures of the
  * outside world (verdict `error`); `not-found` means the repository does not exist (or is hidden).
  */
-export type GitFailure = "unreachable" | "auth" | "timeout" | "not-found" | "other";
+export type GitFailure = "unreachable" | "auth" | "timeout" | "not-found" | "unsupported" | "other";
 
 export class GitError extends BotError {
   override readonly kind = "git";

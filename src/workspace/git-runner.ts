@@ -115,6 +115,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
 }
 
 const PATTERNS: [GitFailure, RegExp][] = [
+  ["unsupported", /mismatched algorithms|unknown repository format|object-format/i],
   ["timeout", /block timeout reached|abort signal received|abort already signaled/i],
   [
     "auth",
@@ -151,6 +152,8 @@ function toGitError(
     "not-found": () =>
       `git ${command}: repository not found, or the token cannot see it (${detail})`,
     unreachable: () => `git ${command}: cannot reach the server (${detail})`,
+    unsupported: () =>
+      `git ${command}: the repository uses SHA-256 object ids, which fixture-bot does not support yet (${detail})`,
     other: () => `git ${command} failed: ${detail}`,
   }[failure]();
   // The cause keeps git's own error for debugging, but with the text already redacted.

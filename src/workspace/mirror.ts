@@ -11,7 +11,11 @@ import { parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
 
 export type Mirror = {
   readonly repo: string;
-  /** Resolve a pinned id or unique prefix to a commit, peeling annotated tags. */
+  /**
+   * Resolve a pinned id or unique prefix to a commit, peeling annotated tags. A full id that no
+   * branch or tag reaches (force-pushed away) is fetched by id, so it is still found while the
+   * server keeps it.
+   */
   resolveCommit(idOrPrefix: string): Promise<Resolution>;
   /** The commit a branch points at, or null when there is no such branch. */
   branchTip(branch: string): Promise<string | null>;
@@ -25,6 +29,8 @@ export type Mirror = {
   branchesContaining(sha: string): Promise<string[]>;
   /** Files changed from `from` to `to` (renames detected), with blob sizes. */
   diff(from: string, to: string): Promise<FileChange[]>;
+  /** A file's text at a commit, or null when the commit has no such file. */
+  readFile(commit: string, path: string): Promise<string | null>;
   /** Blob contents by id; `sizes` are the blob sizes `diff` reported. */
   readBlobs(
     oids: readonly string[],
@@ -32,7 +38,14 @@ export type Mirror = {
   ): Promise<Map<string, Buffer>>;
 };
 
-export function createMirror({ repo, git }: { repo: string; git: GitRunner }): Mirror {
+export type MirrorOptions = {
+  repo: string;
+  git: GitRunner;
+  /** Fetch one commit by id (under the mirror's lock); false when the server will not give it. */
+  fetchCommit: (sha: string) => Promise<boolean>;
+};
+
+export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror {
   const oid = (value: string): string => {
     if (!isObjectId(value))
       throw new GitError("other", `not an object id: ${JSON.stringify(value)}`);
@@ -43,6 +56,15 @@ export function createMirror({ repo, git }: { repo: string; git: GitRunner }): M
     if (problem) throw new GitError("other", `branch ${JSON.stringify(branch)} ${problem}`);
     return `refs/heads/${branch}`;
   };
+
+  /** The objects this mirror has whose id starts with `prefix`, without a lazy fetch. */
+  async function disambiguate(prefix: string): Promise<string[]> {
+    const out = await git.run(["rev-parse", `--disambiguate=${prefix}`]);
+    return out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(isObjectId);
+  }
 
   async function typeOf(id: string): Promise<string> {
     return (await git.run(["cat-file", "-t", oid(id)])).trim();
@@ -66,11 +88,10 @@ export function createMirror({ repo, git }: { repo: string; git: GitRunner }): M
     async resolveCommit(idOrPrefix) {
       const prefix = idOrPrefix.toLowerCase();
       if (!isObjectIdPrefix(prefix)) return { kind: "missing" };
-      // --disambiguate lists the objects this mirror has with that prefix, without a lazy fetch.
-      const listed = (await git.run(["rev-parse", `--disambiguate=${prefix}`]).catch(() => ""))
-        .split("\n")
-        .map((l) => l.trim())
-        .filter(isObjectId);
+      let listed = await disambiguate(prefix);
+      if (listed.length === 0 && isObjectId(prefix) && (await fetchCommit(prefix))) {
+        listed = await disambiguate(prefix);
+      }
       if (listed.length === 0) return { kind: "missing" };
       const typed = await Promise.all(
         listed.map(async (sha) => ({ sha, type: await typeOf(sha) })),
@@ -106,8 +127,8 @@ export function createMirror({ repo, git }: { repo: string; git: GitRunner }): M
     async resolveBase(ref) {
       const lower = ref.toLowerCase();
       if (isObjectId(lower)) {
-        const listed = await git.run(["rev-parse", `--disambiguate=${lower}`]).catch(() => "");
-        return listed.trim() === lower ? peel(lower) : null;
+        const listed = await disambiguate(lower);
+        return listed.includes(lower) ? peel(lower) : null;
       }
       return this.branchTip(ref);
     },
@@ -160,11 +181,29 @@ export function createMirror({ repo, git }: { repo: string; git: GitRunner }): M
         to,
         entries.map((e) => e.path),
       );
-      return entries.map((e) => ({
+      const changes = entries.map((e) => ({
         ...e,
         oldSize: e.oldBlob === null ? null : (oldSizes.get(e.oldPath ?? e.path) ?? null),
         newSize: e.newBlob === null ? null : (newSizes.get(e.path) ?? null),
       }));
+      // A path that is not valid UTF-8 does not survive the round trip through text; ask by blob id.
+      for (const c of changes) {
+        if (c.oldBlob !== null && c.oldSize === null && c.oldMode !== "160000")
+          c.oldSize = await sizeOf(c.oldBlob);
+        if (c.newBlob !== null && c.newSize === null && c.newMode !== "160000")
+          c.newSize = await sizeOf(c.newBlob);
+      }
+      return changes;
+    },
+
+    async readFile(commit, path) {
+      if (path.startsWith("/") || path.split("/").includes("..") || path.includes("\0")) {
+        throw new GitError("other", `refusing path ${JSON.stringify(path)}`);
+      }
+      const spec = `${oid(commit)}:${path}`;
+      const type = await git.run(["cat-file", "-t", spec]).catch(() => "");
+      if (type.trim() !== "blob") return null;
+      return git.run(["cat-file", "blob", spec]);
     },
 
     async readBlobs(oids, sizes) {
@@ -186,6 +225,11 @@ export function createMirror({ repo, git }: { repo: string; git: GitRunner }): M
       return out;
     },
   };
+
+  async function sizeOf(blob: string): Promise<number | null> {
+    const size = Number.parseInt((await git.run(["cat-file", "-s", oid(blob)])).trim(), 10);
+    return Number.isFinite(size) ? size : null;
+  }
 
   async function sizesAt(commit: string, paths: string[]): Promise<Map<string, number>> {
     const unique = [...new Set(paths)];

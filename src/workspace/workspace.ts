@@ -150,7 +150,27 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         ...extra,
       ]);
     });
-    return createMirror({ repo, git: runnerFor(path) });
+    return createMirror({
+      repo,
+      git: runnerFor(path),
+      fetchCommit: (sha) =>
+        locks.withLock(`${path}.lock`, () =>
+          runnerFor(path, timeouts.fetchMs)
+            .run([
+              "fetch",
+              "--quiet",
+              "--no-tags",
+              "--no-write-fetch-head",
+              "--filter=blob:none",
+              "origin",
+              sha,
+            ])
+            .then(
+              () => true,
+              () => false,
+            ),
+        ),
+    });
   }
 
   return { sync, mirrorPath };

@@ -89,7 +89,7 @@ const rows: Row[] = [
     fails: ["compose-valid", "max-lines"],
     assert: (r) => {
       const compose = r.checks.find((c) => c.id === "compose-valid");
-      expect(compose?.details?.join("\n")).toContain(
+      expect([compose?.message, ...(compose?.details ?? [])].join("\n")).toContain(
         'volume "content" used by service "app" is not declared',
       );
       expect(idsWith(r, "pass")).toContain("yaml-valid"); // it still parses: only compose-valid sees it

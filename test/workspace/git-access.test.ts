@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
@@ -158,12 +159,34 @@ describe("the mirror lock", () => {
     expect(existsSync(`${ws.mirrorPath("o/tiny")}.lock`)).toBe(false);
   });
 
-  it("takes over a lock file left by a dead process", async () => {
+  it("takes over a lock file left by a dead process, or by an earlier process with our pid", async () => {
     const ws = workspaceFor(env.giteaUrl);
+    const lock = `${ws.mirrorPath("o/tiny")}.lock`;
     const child = spawn("true");
     await once(child, "exit");
-    await writeFile(`${ws.mirrorPath("o/tiny")}.lock`, String(child.pid));
+    await writeFile(
+      lock,
+      JSON.stringify({ host: hostname(), pid: child.pid, started: 1, instance: "x" }),
+    );
     await expect(ws.sync("o/tiny")).resolves.toBeDefined();
+    await writeFile(
+      lock,
+      JSON.stringify({ host: hostname(), pid: process.pid, started: 1, instance: "x" }),
+    );
+    await expect(ws.sync("o/tiny")).resolves.toBeDefined();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("serialises two workspaces of one process on the same data directory", async () => {
+    const [a, b] = [workspaceFor(env.giteaUrl), workspaceFor(env.giteaUrl)];
+    const results = await Promise.all([
+      a.sync("o/tiny"),
+      b.sync("o/tiny"),
+      a.sync("o/tiny"),
+      b.sync("o/tiny"),
+    ]);
+    expect(results).toHaveLength(4);
+    await git(a.mirrorPath("o/tiny"), ["fsck", "--connectivity-only", "--no-progress"]);
   });
 
   it("waits for a live process's lock, then gives up with a clear error", async () => {
@@ -176,7 +199,10 @@ describe("the mirror lock", () => {
     });
     const holder = spawn("sleep", ["30"]);
     try {
-      await writeFile(`${ws.mirrorPath("o/tiny")}.lock`, String(holder.pid));
+      await writeFile(
+        `${ws.mirrorPath("o/tiny")}.lock`,
+        JSON.stringify({ host: hostname(), pid: holder.pid, started: 1, instance: "x" }),
+      );
       await expect(ws.sync("o/tiny")).rejects.toThrow(/mirror is locked by another process/);
     } finally {
       holder.kill();
