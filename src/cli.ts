@@ -39,6 +39,8 @@ Usage:
       Verify the tip of NAME's branch and, if it passes, write it as the new sha.
   fixture-bot demo [--keep]
       Replay the empty-compose.yml incident in a temp dir: real git, no Gitea, no network.
+  fixture-bot serve
+      Run the Gitea webhook service (configuration: README, "Set up on Gitea").
 
 Environment:
   GITEA_URL      https://git.example.org, or file:///dir holding owner/name.git repos
@@ -59,6 +61,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await pinCommand(rest, io);
       case "demo":
         return await demoCommand(rest, io);
+      case "serve": {
+        const { serve } = await import("./main.ts");
+        return await serve(io.env);
+      }
       case undefined:
       case "help":
       case "--help":
@@ -197,13 +203,20 @@ async function demoCommand(args: readonly string[], io: CliIo): Promise<number> 
 
 /** Entry point when run as a program. */
 export async function run(): Promise<void> {
-  const code = await main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    env: process.env,
-    isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
-  });
-  process.exitCode = code;
+  try {
+    process.exitCode = await main(process.argv.slice(2), {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      env: process.env,
+      isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    });
+  } catch (error) {
+    // A bug: exit 2 ("could not check"), never 1, which means "a fixture failed".
+    process.stderr.write(
+      `fixture-bot: internal error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exitCode = EXIT.error;
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../shared/errors.ts";
+import { repoSlugProblem } from "./names.ts";
 
 const GiteaUrl = z
   .string()
@@ -83,4 +84,56 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
 
 export function loadGitEnv(env: NodeJS.ProcessEnv = process.env): GitEnv {
   return parseEnv(GitEnv, resolveFileSecrets(env, ["GITEA_TOKEN"]));
+}
+
+const RepoSlugEnv = z.string().superRefine((value, ctx) => {
+  const problem = repoSlugProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const Duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, { error: 'must be a duration such as "90s", "15m" or "6h"' })
+  .transform((value) => {
+    const match = /^(\d+)(ms|s|m|h)$/.exec(value) as RegExpExecArray;
+    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+    return Number(match[1]) * unit;
+  });
+
+/** Everything `fixture-bot serve` reads from the environment. */
+export const ServeEnv = GitEnv.extend({
+  WEBHOOK_SECRET: z
+    .string({ error: "is required: the secret set on the Gitea webhook" })
+    .min(16, { error: "must be at least 16 characters (generate one with: openssl rand -hex 32)" }),
+  FIXTURES_FILE: z.string().min(1).default("./fixtures.yaml"),
+  PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int({ error: "must be a port number" })
+    .min(0, { error: "must be 0 to 65535 (0: any free port)" })
+    .max(65535, { error: "must be 0 to 65535 (0: any free port)" })
+    .default(3000),
+  PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be the bot's own http(s) URL, e.g. https://fixture-bot.example.org",
+    })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  STATUS_CONTEXT: z.string().min(1).max(100).default("fixture-bot/verify"),
+  FIXTURES_REPO: RepoSlugEnv.optional(),
+  FIXTURES_PATH: z
+    .string()
+    .regex(/^[^/\0][^\0]*$/, { error: "must be a path inside FIXTURES_REPO, e.g. fixtures.yaml" })
+    .refine((p) => !p.split("/").includes(".."), { error: 'must not contain ".."' })
+    .default("fixtures.yaml"),
+  /** How many jobs run at once. */
+  CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** A job (fetch, checks, reporting) that runs longer than this ends in an error status. */
+  JOB_TIMEOUT: Duration.default(600_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+export type ServeEnv = z.infer<typeof ServeEnv>;
+
+export function loadServeEnv(env: NodeJS.ProcessEnv = process.env): ServeEnv {
+  return parseEnv(ServeEnv, resolveFileSecrets(env, ["GITEA_TOKEN", "WEBHOOK_SECRET"]));
 }

@@ -1,7 +1,11 @@
 /**
- * The logging interface every layer takes as a dependency (pino-compatible: `log.info(obj, msg)`).
- * `silentLogger` for tests and quiet CLI runs.
+ * Structured JSON logs (pino). Every value that could hold a secret is masked twice: known field
+ * names by pino's redaction, and the secret values themselves wherever they appear in a message or
+ * a field, by the same redactor that guards error messages.
  */
+import { pino } from "pino";
+import type { Redact } from "./redact.ts";
+
 export type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
 export type Logger = {
@@ -21,3 +25,50 @@ export const silentLogger: Logger = {
   error: noop,
   child: () => silentLogger,
 };
+
+export type LoggerOptions = {
+  level: "debug" | "info" | "warn" | "error";
+  redact: Redact;
+  /** Where lines go; default stdout. */
+  destination?: { write(line: string): void };
+};
+
+export function createLogger(options: LoggerOptions): Logger {
+  const deepRedact = (value: unknown, depth = 0): unknown => {
+    if (typeof value === "string") return options.redact(value);
+    if (depth > 6 || value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map((v) => deepRedact(v, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepRedact(v, depth + 1)]));
+  };
+  const destination = options.destination ?? pino.destination({ sync: true });
+  return pino(
+    {
+      level: options.level,
+      base: { service: "fixture-bot" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          "token",
+          "secret",
+          "authorization",
+          "*.token",
+          "*.secret",
+          "*.authorization",
+          "headers.authorization",
+        ],
+        censor: "***",
+      },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => deepRedact(object) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((a) => (typeof a === "string" ? options.redact(a) : a));
+          return method.apply(this, cleaned as Parameters<typeof method>);
+        },
+      },
+    },
+    destination as pino.DestinationStream,
+  ) as unknown as Logger;
+}

@@ -86,3 +86,31 @@ export function summarize(results: readonly FixtureResult[]): Summary {
   for (const r of results) summary[r.verdict] += 1;
   return summary;
 }
+
+/** One run of the service for one commit: what the status and the PR comment report. */
+export type RunReport = {
+  repo: string;
+  /** The commit the status is set on (PR head or pushed head). */
+  sha: string;
+  /** The pull request, when there is one. */
+  number: number | null;
+  /** Why it ran: opened, synchronized, /verify by @user, push, ... */
+  trigger: string;
+  results: FixtureResult[];
+  /** The manifest at the PR head does not load: one line per problem, with file:line:col. */
+  manifestErrors: string[];
+  /** For a fixture-branch PR: the manifest's pin of each fixture against this head. */
+  pins: { name: string; pinned: string; head: string }[];
+  /** Names given to /verify that no fixture has. */
+  unknownNames: string[];
+};
+
+export type RunState = "success" | "failure" | "error";
+
+/** failure when anything failed (a known problem beats an unknown one), else error, else success. */
+export function runState(report: RunReport): RunState {
+  const s = summarize(report.results);
+  if (s.fail > 0 || report.manifestErrors.length > 0) return "failure";
+  if (s.error > 0) return "error";
+  return "success";
+}

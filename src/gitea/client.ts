@@ -1,0 +1,265 @@
+/**
+ * The Gitea API, one function per endpoint, and the only importer of undici. Every call has a
+ * deadline; 5xx, 429 and network errors are retried a bounded number of times with exponential
+ * backoff, 4xx never. Errors are GiteaApiError with the status and Gitea's message, redacted.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Dispatcher, request } from "undici";
+import type { z } from "zod";
+import { GiteaApiError } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Redact } from "../shared/redact.ts";
+import {
+  CollaboratorPermission,
+  Comment,
+  CommitStatus,
+  type NewStatus,
+  PullRequest,
+  Repository,
+  User,
+} from "./schemas.ts";
+
+export type GiteaClientOptions = {
+  /** Gitea's root URL, e.g. https://git.example.org (the API is at /api/v1 below it). */
+  baseUrl: string;
+  token?: string | undefined;
+  redact: Redact;
+  log: Logger;
+  dispatcher?: Dispatcher;
+  /** Deadline for one attempt (connect, send, read the whole answer). */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for 5xx, 429 and network errors. */
+  retries?: number;
+  /** First backoff delay; doubled each retry, with jitter. */
+  backoffMs?: number;
+};
+
+export type GiteaClient = {
+  getCurrentUser(): Promise<User>;
+  getRepo(repo: string): Promise<Repository>;
+  getPull(repo: string, number: number): Promise<PullRequest>;
+  listOpenPulls(repo: string): Promise<PullRequest[]>;
+  listComments(repo: string, number: number): Promise<Comment[]>;
+  createComment(repo: string, number: number, body: string): Promise<Comment>;
+  editComment(repo: string, id: number, body: string): Promise<Comment>;
+  addReaction(repo: string, commentId: number, content: string): Promise<void>;
+  createStatus(repo: string, sha: string, status: NewStatus): Promise<CommitStatus>;
+  listStatuses(repo: string, ref: string): Promise<CommitStatus[]>;
+  /** none, read, write, admin or owner. */
+  getPermission(repo: string, login: string): Promise<string>;
+};
+
+type Call = {
+  method: "GET" | "POST" | "PATCH";
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+};
+
+const RETRYABLE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
+export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
+  const root = options.baseUrl.replace(/\/+$/, "");
+  const api = `${root}/api/v1`;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const retries = options.retries ?? 3;
+  const backoffMs = options.backoffMs ?? 250;
+
+  const repoPath = (repo: string) => {
+    const [owner, name] = repo.split("/");
+    return `/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(name ?? "")}`;
+  };
+
+  async function attempt(call: Call, url: string) {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token) headers.authorization = `token ${options.token}`;
+    if (call.body !== undefined) headers["content-type"] = "application/json";
+    const response = await request(url, {
+      method: call.method,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      dispatcher: options.dispatcher,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, text };
+  }
+
+  async function send(call: Call, url: string) {
+    const label = `${call.method} ${call.path}`;
+    for (let n = 0; ; n++) {
+      let failure: { retry: boolean; error: GiteaApiError };
+      try {
+        const res = await attempt(call, url);
+        if (res.status < 400) return res;
+        const message = options.redact(errorText(res.text) || `HTTP ${res.status}`);
+        failure = {
+          retry: res.status >= 500 || res.status === 429,
+          error: new GiteaApiError(call.method, call.path, res.status, message),
+        };
+      } catch (error) {
+        const name = (error as Error).name;
+        const timedOut = name === "TimeoutError" || name === "AbortError";
+        const code = String((error as { code?: unknown }).code ?? name);
+        failure = {
+          retry: timedOut || RETRYABLE_CODES.has(code),
+          error: new GiteaApiError(
+            call.method,
+            call.path,
+            null,
+            timedOut
+              ? `no answer within ${timeoutMs} ms`
+              : options.redact(`network error (${code})`),
+            { cause: error },
+          ),
+        };
+      }
+      if (!failure.retry || n >= retries) throw failure.error;
+      const delay = backoffMs * 2 ** n * (0.5 + Math.random());
+      options.log.warn(
+        { call: label, status: failure.error.status, attempt: n + 1, retryInMs: Math.round(delay) },
+        "Gitea API call failed; retrying",
+      );
+      await sleep(delay);
+    }
+  }
+
+  async function call<T extends z.ZodType>(schema: T, c: Call): Promise<z.infer<T>> {
+    const res = await send(c, urlOf(c));
+    return parse(schema, c, res.text);
+  }
+
+  function urlOf(c: Call): string {
+    const query = c.query ? `?${new URLSearchParams(c.query).toString()}` : "";
+    return `${api}${c.path}${query}`;
+  }
+
+  function parse<T extends z.ZodType>(schema: T, c: Call, text: string): z.infer<T> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new GiteaApiError(c.method, c.path, null, "the answer is not JSON");
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new GiteaApiError(
+        c.method,
+        c.path,
+        null,
+        `unexpected answer: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Follow `Link: <...>; rel="next"`, only ever to the same Gitea (the token goes with it). */
+  async function all<T extends z.ZodType>(
+    schema: T,
+    c: Call,
+    maxPages = 100,
+  ): Promise<z.infer<T>[]> {
+    const items: z.infer<T>[] = [];
+    let url: string | null = urlOf(c);
+    const seen = new Set<string>();
+    for (let page = 0; url !== null && page < maxPages && !seen.has(url); page++) {
+      seen.add(url);
+      const res = await send(c, url);
+      items.push(...(parse(schema.array(), c, res.text) as z.infer<T>[]));
+      const next = nextLink(res.headers.link);
+      url = next?.startsWith(`${api}/`) ? next : null;
+    }
+    return items;
+  }
+
+  return {
+    getCurrentUser: () => call(User, { method: "GET", path: "/user" }),
+    getRepo: (repo) => call(Repository, { method: "GET", path: repoPath(repo) }),
+    getPull: (repo, number) =>
+      call(PullRequest, { method: "GET", path: `${repoPath(repo)}/pulls/${number}` }),
+    listOpenPulls: (repo) =>
+      all(PullRequest, {
+        method: "GET",
+        path: `${repoPath(repo)}/pulls`,
+        query: { state: "open", limit: "50" },
+      }),
+    // Gitea ignores page/limit here and answers every comment at once (CONTRACT 4.5); a Link
+    // header, should a version add one, is followed.
+    listComments: (repo, number) =>
+      all(Comment, { method: "GET", path: `${repoPath(repo)}/issues/${number}/comments` }),
+    createComment: (repo, number, body) =>
+      call(Comment, {
+        method: "POST",
+        path: `${repoPath(repo)}/issues/${number}/comments`,
+        body: { body },
+      }),
+    editComment: (repo, id, body) =>
+      call(Comment, {
+        method: "PATCH",
+        path: `${repoPath(repo)}/issues/comments/${id}`,
+        body: { body },
+      }),
+    addReaction: async (repo, commentId, content) => {
+      await send(
+        {
+          method: "POST",
+          path: `${repoPath(repo)}/issues/comments/${commentId}/reactions`,
+          body: { content },
+        },
+        urlOf({ method: "POST", path: `${repoPath(repo)}/issues/comments/${commentId}/reactions` }),
+      );
+    },
+    createStatus: (repo, sha, status) =>
+      call(CommitStatus, {
+        method: "POST",
+        path: `${repoPath(repo)}/statuses/${sha}`,
+        body: status,
+      }),
+    listStatuses: (repo, ref) =>
+      all(CommitStatus, {
+        method: "GET",
+        path: `${repoPath(repo)}/commits/${encodeURIComponent(ref)}/statuses`,
+        query: { limit: "50" },
+      }),
+    getPermission: async (repo, login) =>
+      (
+        await call(CollaboratorPermission, {
+          method: "GET",
+          path: `${repoPath(repo)}/collaborators/${encodeURIComponent(login)}/permission`,
+        })
+      ).permission,
+  };
+}
+
+function errorText(text: string): string {
+  try {
+    const json = JSON.parse(text) as { message?: unknown };
+    if (typeof json.message === "string") return json.message.slice(0, 300);
+  } catch {
+    // not JSON: a proxy's page, say
+  }
+  return text.replace(/\s+/g, " ").trim().slice(0, 200);
+}
+
+function nextLink(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header.join(",") : header;
+  if (!value) return null;
+  for (const part of value.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match) return match[1] ?? null;
+  }
+  return null;
+}

@@ -1,0 +1,235 @@
+/**
+ * Gitea deliveries -> jobs. Zod reads only the payload fields we use (Gitea adds fields every
+ * release; older ones lack some), and `toJob` is pure: it decides from the event, the payload and
+ * the current manifest whether there is work, without any I/O. Route on X-Gitea-Event-Type:
+ * Gitea says `synchronized` (not GitHub's `synchronize`) and a PR comment is `pull_request_comment`
+ * under X-Gitea-Event `issue_comment` with `is_pull: true`.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Manifest } from "../config/manifest.ts";
+import { branchNameProblem, isObjectId, repoSlugProblem } from "../config/names.ts";
+import type { Job } from "../queue/job.ts";
+
+const Slug = z
+  .string()
+  .refine((s) => repoSlugProblem(s) === null, { error: "is not an owner/name slug" });
+const Sha = z.string().refine(isObjectId, { error: "is not a full commit id" });
+const Branch = z
+  .string()
+  .refine((b) => branchNameProblem(b) === null, { error: "is not a valid branch name" });
+
+const User = z.object({ id: z.number(), login: z.string() });
+const Repository = z.object({
+  id: z.number().optional(),
+  full_name: Slug,
+  default_branch: z.string().optional(),
+});
+const BranchInfo = z.object({
+  ref: z.string(),
+  sha: Sha,
+  repo_id: z.number().optional(),
+  repo: z.object({ full_name: Slug }).nullish(),
+});
+
+export const PullRequestPayload = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  changes: z.object({ ref: z.object({ from: z.string() }).optional() }).nullish(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    state: z.string().optional(),
+    head: BranchInfo,
+    base: BranchInfo,
+  }),
+  repository: Repository,
+  sender: User,
+});
+
+export const IssueCommentPayload = z.object({
+  action: z.string(),
+  is_pull: z.boolean().optional(),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().nullish() }),
+  comment: z.object({ id: z.number(), body: z.string(), user: User }),
+  repository: Repository,
+  sender: User,
+});
+
+export const PushPayload = z.object({
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  repository: Repository,
+});
+
+export type RouteContext = {
+  manifest: Manifest;
+  /** owner/name of the repository holding the manifest, when it lives in Gitea. */
+  fixturesRepo: string | null;
+  /** The bot's own Gitea user id, so its own comments never trigger it. */
+  botUserId: number | null;
+};
+
+export type Delivery = { id: string; eventType: string; receivedAt: string };
+
+export type Routed = { job: Job } | { ignored: string } | { invalid: string };
+
+const PR_ACTIONS = new Set(["opened", "reopened", "synchronized", "edited"]);
+
+export function toJob(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
+  switch (delivery.eventType) {
+    case "pull_request":
+    case "pull_request_sync":
+      return fromPullRequest(delivery, payload, ctx);
+    case "pull_request_comment":
+    case "issue_comment":
+      return fromComment(delivery, payload, ctx);
+    case "push":
+      return fromPush(delivery, payload, ctx);
+    default:
+      return { ignored: `event "${delivery.eventType}" is not one fixture-bot handles` };
+  }
+}
+
+function base(delivery: Delivery, repo: string) {
+  return { id: randomUUID(), deliveryId: delivery.id, repo, receivedAt: delivery.receivedAt };
+}
+
+function invalid(error: z.ZodError): { invalid: string } {
+  const first = error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join(".") || "payload"} ${i.message}`);
+  return { invalid: `payload does not look like a Gitea delivery: ${first.join("; ")}` };
+}
+
+function fixturesOn(ctx: RouteContext, repo: string, branch: string): string[] {
+  return ctx.manifest.fixtures
+    .filter((f) => f.repo === repo && f.branch === branch)
+    .map((f) => f.name);
+}
+
+function repoHasFixtures(ctx: RouteContext, repo: string): boolean {
+  return repo === ctx.fixturesRepo || ctx.manifest.fixtures.some((f) => f.repo === repo);
+}
+
+function fromPullRequest(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
+  const parsed = PullRequestPayload.safeParse(payload);
+  if (!parsed.success) return invalid(parsed.error);
+  const { action, pull_request: pr, repository, changes } = parsed.data;
+  if (!PR_ACTIONS.has(action))
+    return { ignored: `pull_request action "${action}" needs no verification` };
+  if (action === "edited" && !changes?.ref)
+    return { ignored: "pull request edited without a base change" };
+  const repo = repository.full_name;
+  const sameRepo = pr.head.repo
+    ? pr.head.repo.full_name === repo
+    : pr.head.repo_id === repository.id;
+  const candidates = sameRepo ? fixturesOn(ctx, repo, pr.head.ref) : [];
+  if (candidates.length === 0 && repo !== ctx.fixturesRepo) {
+    return {
+      ignored: sameRepo
+        ? `no fixture in ${repo} uses branch ${pr.head.ref}`
+        : "the head branch is in a fork; fixture branches live in the fixture repository",
+    };
+  }
+  if (branchNameProblem(pr.base.ref) !== null) return { ignored: "the base is not a branch" };
+  return {
+    job: {
+      ...base(delivery, repo),
+      kind: "pull",
+      number: pr.number,
+      headSha: pr.head.sha,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      trigger: action,
+      only: null,
+    },
+  };
+}
+
+function fromComment(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
+  const parsed = IssueCommentPayload.safeParse(payload);
+  if (!parsed.success) return invalid(parsed.error);
+  const { action, comment, issue, repository, sender, is_pull } = parsed.data;
+  const isPull = is_pull ?? (issue.pull_request !== null && issue.pull_request !== undefined);
+  if (!isPull) return { ignored: "a comment on an issue, not a pull request" };
+  if (action !== "created") return { ignored: `comment action "${action}" needs no verification` };
+  if (
+    ctx.botUserId !== null &&
+    (sender.id === ctx.botUserId || comment.user.id === ctx.botUserId)
+  ) {
+    return { ignored: "a comment by fixture-bot itself" };
+  }
+  const command = parseVerifyCommand(comment.body);
+  if (command === null) return { ignored: "no /verify command in the comment" };
+  if (!repoHasFixtures(ctx, repository.full_name)) {
+    return { ignored: `${repository.full_name} holds no fixtures` };
+  }
+  return {
+    job: {
+      ...base(delivery, repository.full_name),
+      kind: "command",
+      number: issue.number,
+      commentId: comment.id,
+      user: sender.login,
+      only: command.names.length > 0 ? command.names : null,
+    },
+  };
+}
+
+function fromPush(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
+  const parsed = PushPayload.safeParse(payload);
+  if (!parsed.success) return invalid(parsed.error);
+  const { ref, after, repository } = parsed.data;
+  if (!ref.startsWith("refs/heads/")) return { ignored: `a push to ${ref}, not to a branch` };
+  if (!isObjectId(after) || /^0+$/.test(after)) return { ignored: "a branch deletion" };
+  const branch = ref.slice("refs/heads/".length);
+  if (!Branch.safeParse(branch).success) return { ignored: "not a valid branch name" };
+  const repo = repository.full_name;
+  const manifestBranch =
+    repo === ctx.fixturesRepo && branch === (repository.default_branch ?? null);
+  if (!manifestBranch && fixturesOn(ctx, repo, branch).length === 0) {
+    return { ignored: `no fixture in ${repo} uses branch ${branch}` };
+  }
+  return {
+    job: {
+      ...base(delivery, repo),
+      kind: "push",
+      branch,
+      after,
+      defaultBranch: repository.default_branch ?? null,
+    },
+  };
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * `/verify [name...]` as the first word of a line, outside block quotes and code (fenced or
+ * indented). Returns the names given (possibly none), or null when there is no command.
+ */
+export function parseVerifyCommand(body: string): { names: string[] } | null {
+  let fence: string | null = null;
+  for (const raw of body.split(/\r?\n/)) {
+    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
+    if (fenceMatch) {
+      const marker = fenceMatch[1] as string;
+      if (fence === null) fence = marker;
+      else if (marker.startsWith(fence[0] as string) && marker.length >= fence.length) fence = null;
+      continue;
+    }
+    if (fence !== null) continue;
+    if (/^ {4,}|^\t/.test(raw)) continue; // indented code
+    const line = raw.trim();
+    if (line.startsWith(">")) continue; // quoted
+    const words = line.split(/\s+/);
+    if (words[0] !== "/verify") continue;
+    const names: string[] = [];
+    for (const word of words.slice(1)) {
+      if (!NAME.test(word) || word.length > 100) break;
+      names.push(word);
+    }
+    return { names };
+  }
+  return null;
+}

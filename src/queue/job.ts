@@ -1,0 +1,74 @@
+/**
+ * A job is the unit of work one webhook delivery turns into. It carries only what the handler
+ * needs (plain JSON, so a durable store can keep it), and a key: jobs with the same key are never
+ * run at once, and a newer queued job replaces an older one with the same key.
+ */
+
+type JobBase = {
+  /** Unique per job. */
+  id: string;
+  /** X-Gitea-Delivery of the delivery that created it ("" when made by the bot itself). */
+  deliveryId: string;
+  /** owner/name of the repository the event happened in. */
+  repo: string;
+  receivedAt: string;
+};
+
+/** Verify a pull request: its head as the candidate pin (trigger 1) and/or its manifest changes (trigger 2). */
+export type PullJob = JobBase & {
+  kind: "pull";
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** What caused it: opened, synchronized, reopened, edited, verify-command. */
+  trigger: string;
+  /** Fixture names given after /verify; null for all. */
+  only: string[] | null;
+};
+
+/** A `/verify` comment: check the commenter may run it, then run the pull job for that PR. */
+export type CommandJob = JobBase & {
+  kind: "command";
+  number: number;
+  commentId: number;
+  user: string;
+  only: string[] | null;
+};
+
+/** A push to a fixture branch (re-verify its fixtures) or to the manifest's branch (reload it). */
+export type PushJob = JobBase & {
+  kind: "push";
+  branch: string;
+  after: string;
+  defaultBranch: string | null;
+};
+
+export type Job = PullJob | CommandJob | PushJob;
+
+/** Same key = same thing being verified: never run twice at once; the newest queued one wins. */
+export function jobKey(job: Job): string {
+  switch (job.kind) {
+    case "pull":
+      return `pull:${job.repo}#${job.number}`;
+    case "command":
+      return `command:${job.repo}#${job.number}:${job.commentId}`;
+    case "push":
+      return `push:${job.repo}:${job.branch}`;
+  }
+}
+
+/** What makes two jobs with the same key the same work (a repeat rather than a newer version). */
+export function jobRevision(job: Job): string {
+  switch (job.kind) {
+    case "pull":
+      return `${job.headSha}:${job.baseRef}:${(job.only ?? []).join(",")}`;
+    case "command":
+      return String(job.commentId);
+    case "push":
+      return job.after;
+  }
+}
+
+/** What the queue says about a job it was handed. */
+export type EnqueueResult = { queued: true; jobId: string } | { queued: false; reason: string };

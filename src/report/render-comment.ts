@@ -1,0 +1,225 @@
+/**
+ * The PR report comment: a hidden marker (so the bot finds its own comment again), a headline,
+ * then per fixture its verdict, the checks that need attention, the changed files and, collapsed,
+ * the relevant diff hunks (capped). Text that comes from a repository (paths, lines, messages) is
+ * escaped, so a file name cannot inject markdown, HTML or an @mention.
+ */
+import type {
+  CheckResult,
+  FileReport,
+  FixtureResult,
+  RunReport,
+  Verdict,
+} from "../shared/result.ts";
+import { runState, summarize } from "../shared/result.ts";
+
+export const REPORT_MARKER = "<!-- fixture-bot:report -->";
+
+export type CommentOptions = {
+  /** Link for "details" (the bot's run page), when the bot has a public URL. */
+  detailsUrl?: string | null;
+  /** Most diff lines shown per file, and in the whole comment. */
+  maxDiffLinesPerFile?: number;
+  maxDiffLines?: number;
+};
+
+const TRIGGERS: Record<string, string> = {
+  opened: "the pull request was opened",
+  reopened: "the pull request was reopened",
+  synchronized: "new commits were pushed",
+  edited: "the base branch changed",
+};
+
+const ICON: Record<Verdict, string> = { pass: "✅", fail: "❌", error: "⚠️" };
+const CHECK_ICON: Record<CheckResult["status"], string> = {
+  pass: "✅",
+  fail: "❌",
+  warn: "⚠️",
+  skip: "➖",
+};
+
+export function renderComment(report: RunReport, options: CommentOptions = {}): string {
+  const perFile = options.maxDiffLinesPerFile ?? 60;
+  let budget = options.maxDiffLines ?? 300;
+  const out: string[] = [REPORT_MARKER, `### fixture-bot: ${headline(report)}`, ""];
+  const where = report.number === null ? "" : ` (head of #${report.number})`;
+  const details = options.detailsUrl ? ` · [details](${options.detailsUrl})` : "";
+  out.push(
+    `Verified \`${report.sha.slice(0, 12)}\`${where} after ${escapeMarkdown(TRIGGERS[report.trigger] ?? report.trigger)}${details}`,
+    "",
+  );
+
+  if (report.manifestErrors.length > 0) {
+    out.push("#### ❌ The manifest does not load", "", "```text");
+    out.push(...report.manifestErrors.slice(0, 30).map((l) => fenceSafe(l)));
+    if (report.manifestErrors.length > 30)
+      out.push(`... and ${report.manifestErrors.length - 30} more`);
+    out.push("```", "");
+  }
+  if (report.unknownNames.length > 0) {
+    out.push(
+      `⚠️ No fixture named ${report.unknownNames.map((n) => `\`${escapeCode(n)}\``).join(", ")}.`,
+      "",
+    );
+  }
+  if (report.results.length > 1) {
+    out.push("| fixture | verdict | checks that failed |", "| --- | --- | --- |");
+    for (const r of report.results) {
+      const failing = r.checks.filter((c) => c.status === "fail").map((c) => `\`${c.id}\``);
+      out.push(
+        `| \`${escapeCode(r.name)}\` | ${ICON[r.verdict]} ${r.verdict} | ${failing.join(", ") || (r.error ? "could not check" : "none")} |`,
+      );
+    }
+    out.push("");
+  }
+  for (const r of report.results) {
+    out.push(...renderFixture(r, report));
+    const shown = renderDiff(r.files, Math.min(perFile, budget), budget);
+    budget -= shown.used;
+    out.push(...shown.lines);
+  }
+  if (report.results.length === 0 && report.manifestErrors.length === 0) {
+    out.push("No fixture to verify for this change.", "");
+  }
+  out.push(
+    "<sub>Re-run with a comment that starts with <code>/verify</code> (optionally followed by fixture names).</sub>",
+  );
+  return out.join("\n").trim();
+}
+
+function headline(report: RunReport): string {
+  const s = summarize(report.results);
+  const state = runState(report);
+  if (report.manifestErrors.length > 0) return "❌ the manifest does not load";
+  const total = report.results.length;
+  if (state === "success")
+    return total === 1 ? "✅ the fixture passes" : `✅ all ${total} fixtures pass`;
+  if (state === "failure")
+    return `❌ ${s.fail} of ${total} ${total === 1 ? "fixture fails" : "fixtures fail"}`;
+  return `⚠️ ${s.error} of ${total} ${total === 1 ? "fixture" : "fixtures"} could not be checked`;
+}
+
+function renderFixture(r: FixtureResult, report: RunReport): string[] {
+  const out: string[] = [];
+  out.push(`#### ${ICON[r.verdict]} \`${escapeCode(r.name)}\`: ${r.verdict}`, "");
+  const facts = [
+    `\`${escapeCode(r.repo)}\` branch \`${escapeCode(r.branch)}\` at \`${(r.resolvedSha ?? r.sha).slice(0, 12)}\``,
+  ];
+  if (r.base)
+    facts.push(
+      `base \`${escapeCode(r.base)}\`${r.mergeBase ? ` (merge-base \`${r.mergeBase.slice(0, 12)}\`)` : ""}`,
+    );
+  if (r.expect) facts.push(`expect: ${escapeMarkdown(r.expect)}`);
+  out.push(facts.join(" · "), "");
+  if (r.error) out.push(`⚠️ Could not check: ${escapeMarkdown(r.error)}`, "");
+  const attention = r.checks.filter((c) => c.status === "fail" || c.status === "warn");
+  for (const c of attention) {
+    out.push(`- ${CHECK_ICON[c.status]} **\`${c.id}\`** ${escapeMarkdown(c.message)}`);
+    if (c.status === "fail")
+      for (const d of (c.details ?? []).slice(0, 10)) out.push(`  - ${escapeMarkdown(d)}`);
+  }
+  if (attention.length > 0) out.push("");
+  const passed = r.checks.filter((c) => c.status === "pass").map((c) => `\`${c.id}\``);
+  if (r.checks.length > 0 && r.verdict !== "error")
+    out.push(`<sub>Passed: ${passed.join(", ") || "none"}</sub>`, "");
+  const pin = report.pins.find((p) => p.name === r.name);
+  if (pin) {
+    out.push(
+      pin.head.startsWith(pin.pinned) || pin.pinned === pin.head
+        ? "📌 The manifest already pins this head."
+        : `📌 The manifest pins \`${escapeCode(pin.pinned)}\`, not this head. Once this passes, pin it: \`sha: ${pin.head}\` (or run \`fixture-bot pin ${escapeCode(r.name)}\`).`,
+      "",
+    );
+  }
+  if (r.files.length > 0) {
+    out.push("| changed file | status | + | − |", "| --- | --- | ---: | ---: |");
+    for (const f of r.files.slice(0, 20)) {
+      const name =
+        f.oldPath && f.oldPath !== f.path
+          ? `${escapeCode(f.oldPath)} → ${escapeCode(f.path)}`
+          : escapeCode(f.path);
+      out.push(
+        `| \`${name}\` | ${f.status} | ${f.binary ? "bin" : f.added} | ${f.binary ? "bin" : f.removed} |`,
+      );
+    }
+    if (r.files.length > 20) out.push(`| ... and ${r.files.length - 20} more | | | |`);
+    out.push("");
+  }
+  return out;
+}
+
+function renderDiff(
+  files: readonly FileReport[],
+  perFile: number,
+  budget: number,
+): { lines: string[]; used: number } {
+  const withHunks = files.filter((f) => f.hunks && f.hunks.length > 0);
+  if (withHunks.length === 0 || budget <= 0) return { lines: [], used: 0 };
+  const body: string[] = [];
+  let used = 0;
+  let truncated = false;
+  for (const f of withHunks) {
+    const lines = (f.hunks ?? []).flatMap((h) => [hunkHeader(h), ...h.lines]);
+    const room = Math.min(perFile, budget - used);
+    if (room <= 0) {
+      truncated = true;
+      break;
+    }
+    body.push(`--- a/${f.oldPath ?? f.path}`, `+++ b/${f.path}`, ...lines.slice(0, room));
+    used += Math.min(lines.length, room);
+    if (lines.length > room) {
+      truncated = true;
+      body.push(`... ${lines.length - room} more lines in ${f.path}`);
+    }
+  }
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));
+  const summary = `Diff from the merge-base (${used} lines${truncated ? ", truncated" : ""})`;
+  return {
+    lines: [
+      "<details>",
+      `<summary>${summary}</summary>`,
+      "",
+      `${fence}diff`,
+      ...body.map(fenceSafe),
+      fence,
+      "",
+      "</details>",
+      "",
+    ],
+    used,
+  };
+}
+
+/** Unified-diff convention: an empty side starts at the line before (`-0,0` for a new file). */
+function hunkHeader(h: NonNullable<FileReport["hunks"]>[number]): string {
+  const start = (from: number, count: number) => (count === 0 ? Math.max(0, from - 1) : from);
+  return `@@ -${start(h.oldStart, h.oldLines)},${h.oldLines} +${start(h.newStart, h.newLines)},${h.newLines} @@`;
+}
+
+function longestBacktickRun(lines: readonly string[]): number {
+  let longest = 0;
+  for (const line of lines)
+    for (const m of line.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return longest;
+}
+
+/** Inside a fence, only control characters need care (and a \r would break the fence). */
+function fenceSafe(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  return line.replace(/\r/g, "␍").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "�");
+}
+
+/** Escape text for markdown prose: no HTML, no links or emphasis, no @mentions. */
+export function escapeMarkdown(text: string): string {
+  return fenceSafe(text)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]|#!~])/g, "\\$1")
+    .replace(/@/g, "@\u200b");
+}
+
+/** Text inside `code`: backticks cannot be escaped there, so they are replaced. */
+function escapeCode(text: string): string {
+  return fenceSafe(text).replace(/`/g, "ˋ").replace(/\|/g, "¦");
+}

@@ -1,0 +1,246 @@
+/** The PR comment and the commit status, from real verifications, as a maintainer reads them. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escapeMarkdown, REPORT_MARKER, renderComment } from "../../src/report/render-comment.ts";
+import { MAX_DESCRIPTION, renderStatus } from "../../src/report/render-status.ts";
+import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
+import {
+  applyPatch,
+  createTestEnv,
+  fixture,
+  fixtureBranch,
+  recipeRepo,
+  rule,
+  type TestEnv,
+} from "../helpers/recipes.ts";
+
+const HTML = "recipe-maintainers/custom-html";
+let env: TestEnv;
+let good: FixtureResult;
+let emptied: FixtureResult;
+
+const normalise = (text: string) =>
+  text.replace(/\b[0-9a-f]{40}\b/g, "<sha>").replace(/\b[0-9a-f]{12}\b/g, "<short>");
+
+beforeAll(async () => {
+  env = await createTestEnv("fixture-bot-render-");
+  const repo = await recipeRepo(env.root, "custom-html", HTML);
+  const rules = [
+    rule("compose.yml", {
+      lines: ["backupbot\\.backup"],
+      keys: ["services.app.deploy.labels"],
+      maxLines: 2,
+    }),
+  ];
+  const goodSha = await fixtureBranch(
+    repo,
+    "regression-bad-backup",
+    applyPatch("custom-html/bad-backup.patch"),
+  );
+  const emptiedSha = await fixtureBranch(
+    repo,
+    "regression-bad-restore",
+    applyPatch("broken/custom-html--emptied-compose.patch"),
+  );
+  [good, emptied] = (await env.verify([
+    fixture({
+      name: "bad-backup",
+      repo: HTML,
+      branch: "regression-bad-backup",
+      sha: goodSha,
+      base: "main",
+      expect: "red at backup",
+      change: rules,
+    }),
+    fixture({
+      name: "bad-restore",
+      repo: HTML,
+      branch: "regression-bad-restore",
+      sha: emptiedSha,
+      base: "main",
+      expect: "red at restore",
+      change: rules,
+    }),
+  ])) as [FixtureResult, FixtureResult];
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+const report = (results: FixtureResult[], extra: Partial<RunReport> = {}): RunReport => ({
+  repo: HTML,
+  sha: results[0]?.resolvedSha ?? "f".repeat(40),
+  number: 7,
+  trigger: "synchronized",
+  results,
+  manifestErrors: [],
+  pins: [],
+  unknownNames: [],
+  ...extra,
+});
+
+describe("renderComment", () => {
+  it("reports the incident fixture: verdict, failing checks, files, collapsed diff", () => {
+    const body = renderComment(
+      report([emptied], {
+        pins: [
+          { name: "bad-restore", pinned: "5a481cc1f6b2a462", head: emptied.resolvedSha as string },
+        ],
+      }),
+      {
+        detailsUrl: "https://fixture-bot.example.org/runs/12",
+        maxDiffLinesPerFile: 8,
+      },
+    );
+    expect(body.startsWith(REPORT_MARKER)).toBe(true);
+    expect(normalise(body)).toMatchInlineSnapshot(`
+      "<!-- fixture-bot:report -->
+      ### fixture-bot: ❌ 1 of 1 fixture fails
+
+      Verified \`<short>\` (head of #7) after new commits were pushed · [details](https://fixture-bot.example.org/runs/12)
+
+      #### ❌ \`bad-restore\`: fail
+
+      \`recipe-maintainers/custom-html\` branch \`regression-bad-restore\` at \`<short>\` · base \`main\` (merge-base \`<short>\`) · expect: red at restore
+
+      - ❌ **\`not-emptied\`** compose.yml was emptied (48 lines at the merge-base, none now)
+      - ❌ **\`yaml-valid\`** compose.yml is an empty YAML document (it parses to null)
+      - ❌ **\`compose-valid\`** compose.yml: the document is empty (null): no services
+      - ❌ **\`lines\`** compose.yml: 47 of 48 changed lines match no pattern in change\\[0\\].lines
+        - compose.yml: removed: ---
+        - compose.yml: removed: version: "3.8"
+        - compose.yml: removed: 
+        - compose.yml: removed: services:
+        - compose.yml: removed:   app:
+        - compose.yml: removed:     image: nginx:1.27
+        - compose.yml: removed:     networks:
+        - compose.yml: removed:       - proxy
+        - compose.yml: removed:     environment:
+        - compose.yml: removed:       - DOMAIN
+      - ❌ **\`keys\`** compose.yml: the whole document was replaced (it is no longer a mapping); only services.app.deploy.labels may change
+      - ❌ **\`max-lines\`** compose.yml: 48 lines changed (+0 -48); at most 2 allowed
+
+      <sub>Passed: \`sha-exists\`, \`sha-on-branch\`, \`branch-tip\`, \`base-exists\`, \`change-present\`, \`paths\`, \`whitespace-churn\`, \`mode\`, \`binary\`</sub>
+
+      📌 The manifest pins \`5a481cc1f6b2a462\`, not this head. Once this passes, pin it: \`sha: <sha>\` (or run \`fixture-bot pin bad-restore\`).
+
+      | changed file | status | + | − |
+      | --- | --- | ---: | ---: |
+      | \`compose.yml\` | modified | 0 | 48 |
+
+      <details>
+      <summary>Diff from the merge-base (8 lines, truncated)</summary>
+
+      \`\`\`diff
+      --- a/compose.yml
+      +++ b/compose.yml
+      @@ -1,48 +0,0 @@
+      ----
+      -version: "3.8"
+      -
+      -services:
+      -  app:
+      -    image: nginx:1.27
+      -    networks:
+      ... 41 more lines in compose.yml
+      \`\`\`
+
+      </details>
+
+      <sub>Re-run with a comment that starts with <code>/verify</code> (optionally followed by fixture names).</sub>"
+    `);
+  });
+
+  it("summarises several fixtures in a table, and says when all pass", () => {
+    const body = renderComment(report([good, emptied]));
+    expect(body).toContain("### fixture-bot: ❌ 1 of 2 fixtures fail");
+    expect(body).toContain("| `bad-backup` | ✅ pass | none |");
+    expect(body).toContain(
+      "| `bad-restore` | ❌ fail | `not-emptied`, `yaml-valid`, `compose-valid`, `lines`, `keys`, `max-lines` |",
+    );
+    expect(renderComment(report([good]))).toContain("### fixture-bot: ✅ the fixture passes");
+  });
+
+  it("shows a broken manifest with its line numbers", () => {
+    const body = renderComment(
+      report([], {
+        manifestErrors: [
+          'fixtures.yaml:14:11 fixture "bad-backup": sha "e1e3" must be 7 to 40 hex characters',
+        ],
+      }),
+    );
+    expect(body).toContain("#### ❌ The manifest does not load");
+    expect(body).toContain(
+      'fixtures.yaml:14:11 fixture "bad-backup": sha "e1e3" must be 7 to 40 hex characters',
+    );
+  });
+
+  it("caps the diff for the whole comment and says it was truncated", () => {
+    const body = renderComment(report([emptied, emptied]), {
+      maxDiffLines: 10,
+      maxDiffLinesPerFile: 10,
+    });
+    expect(body.match(/<details>/g)).toHaveLength(1);
+    expect(body).toContain("(10 lines, truncated)");
+  });
+
+  it("escapes what comes from a repository: no HTML, no links, no @mentions, no breaking out of code", () => {
+    expect(escapeMarkdown("<img src=x onerror=alert(1)> [x](http://evil) @admin `code` | a")).toBe(
+      "&lt;img src=x onerror=alert(1)&gt; \\[x\\](http://evil) @\u200badmin \\`code\\` \\| a",
+    );
+    const hostile: FixtureResult = {
+      ...emptied,
+      files: [
+        {
+          path: "a`b|<c>.yml",
+          oldPath: null,
+          status: "added",
+          added: 1,
+          removed: 0,
+          binary: false,
+          hunks: [
+            { oldStart: 0, oldLines: 0, newStart: 1, newLines: 1, lines: ["+```", "+</details>"] },
+          ],
+        },
+      ],
+    };
+    const body = renderComment(report([hostile]));
+    expect(body).toContain("| `aˋb¦<c>.yml` | added | 1 | 0 |");
+    expect(body).toContain("````diff"); // a fence longer than any backtick run inside
+  });
+});
+
+describe("renderStatus", () => {
+  it("names the failing checks, under 140 characters", () => {
+    expect(renderStatus(report([emptied]))).toEqual({
+      state: "failure",
+      description: "failed: bad-restore (not-emptied, yaml-valid, compose-valid +3)",
+    });
+    expect(renderStatus(report([good, emptied])).description).toBe(
+      "1 of 2 fail: bad-restore (not-emptied, yaml-valid, compose-valid +3)",
+    );
+    expect(renderStatus(report([good]))).toEqual({
+      state: "success",
+      description: "bad-backup passes",
+    });
+    const many = Array.from({ length: 20 }, (_, i) => ({ ...emptied, name: `fixture-${i}` }));
+    expect(renderStatus(report(many)).description.length).toBeLessThanOrEqual(MAX_DESCRIPTION);
+  });
+
+  it("is error when a fixture could not be checked, failure when the manifest is broken", () => {
+    const errored: FixtureResult = {
+      ...good,
+      verdict: "error",
+      checks: [],
+      error: "git fetch timed out",
+    };
+    expect(renderStatus(report([errored]))).toEqual({
+      state: "error",
+      description: "could not check bad-backup",
+    });
+    expect(renderStatus(report([], { manifestErrors: ["x"] }))).toEqual({
+      state: "failure",
+      description: "manifest does not load: 1 problem",
+    });
+  });
+});
