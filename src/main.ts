@@ -1,30 +1,39 @@
 /**
- * Composition root for `fixture-bot serve`: read the environment, build every dependency, start
- * the HTTP server and the queue, and on SIGTERM stop taking deliveries and let running jobs finish.
+ * Composition root for `fixture-bot serve`: read the environment, build every dependency, resume
+ * the jobs a previous process left, start the HTTP server and the reconcile, and on SIGTERM stop
+ * taking deliveries (503) and let running jobs finish up to SHUTDOWN_GRACE.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { serve as serveHttp } from "@hono/node-server";
 import { loadServeEnv, type ServeEnv } from "./config/env.ts";
 import { DEFAULT_LIMITS } from "./engine/inspect-files.ts";
 import { createGiteaClient, type GiteaClient } from "./gitea/client.ts";
 import { createDryRunClient } from "./gitea/dry-run.ts";
-import { createApp } from "./intake/app.ts";
+import { createApp, type Pages } from "./intake/app.ts";
 import { createSignatureVerifier } from "./intake/signature.ts";
+import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { createJobHandler } from "./pipeline/handle-job.ts";
-import { createManifestSource } from "./pipeline/manifest-source.ts";
-import { createJobQueue } from "./queue/job-queue.ts";
+import { createManifestSource, type ManifestSource } from "./pipeline/manifest-source.ts";
+import { createReconciler } from "./pipeline/reconcile.ts";
+import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
+import { renderDashboard, renderRunPage } from "./report/render-html.ts";
 import { ConfigError, errorMessage } from "./shared/errors.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
 import { createRedactor } from "./shared/redact.ts";
+import { openDatabase } from "./store/database.ts";
+import { createJobStore } from "./store/jobs.ts";
+import { createRunStore, type RunStore } from "./store/runs.ts";
 import { createWorkspace } from "./workspace/workspace.ts";
 
 export type Service = {
-  /** The port the server listens on (useful with PORT=0 in tests). */
+  /** The port the server listens on (useful with PORT=0). */
   port: number;
-  /** Stop accepting, drain running jobs (up to `graceMs`), close the server. */
-  stop(graceMs?: number): Promise<void>;
-  /** Resolves when no job is queued or running (tests, and the drain on shutdown). */
+  /** Stop accepting (503), let running jobs finish up to `graceMs`, close everything. */
+  stop(graceMs?: number): Promise<{ unfinished: number }>;
+  /** Resolves when no job is queued or running. */
   idle(): Promise<void>;
+  /** Run the reconcile now (it also runs at start and every RECONCILE_INTERVAL). */
+  reconcile(): Promise<unknown>;
   log: Logger;
 };
 
@@ -56,6 +65,12 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
       "GITEA_TOKEN is not set: dry-run mode, nothing will be posted to Gitea (only logged)",
     );
 
+  const db = openDatabase(join(dataDir, "fixture-bot.sqlite"));
+  const jobs = createJobStore(db);
+  const runs = createRunStore(db);
+  let queue: JobQueue | null = null;
+  const metrics = createMetrics({ queue: () => queue?.stats() ?? { queued: 0, running: 0 } });
+
   const workspace = createWorkspace({
     dataDir,
     giteaUrl: env.GITEA_URL,
@@ -63,7 +78,13 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     redact,
     maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
   });
-  const reader = createGiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, redact, log });
+  const reader = createGiteaClient({
+    baseUrl: env.GITEA_URL,
+    token: env.GITEA_TOKEN,
+    redact,
+    log,
+    onError: (method, status) => metrics.giteaError(method, status),
+  });
   const gitea: GiteaClient = dryRun ? createDryRunClient(reader, log) : reader;
   const bot = dryRun ? null : await whoAmI(gitea, env);
   if (bot) log.info({ bot: bot.login, id: bot.id }, "authenticated to Gitea");
@@ -76,6 +97,8 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     defaultBranch: async () => (await gitea.getRepo(env.FIXTURES_REPO as string)).default_branch,
     log,
   });
+  const onVerified = (result: { name: string; verdict: "pass" | "fail" | "error" }, ms: number) =>
+    metrics.verification(result.name, result.verdict, ms / 1000);
   const handle = createJobHandler({
     gitea,
     workspace,
@@ -89,12 +112,34 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     limits: DEFAULT_LIMITS,
     log,
     sanitize,
+    onVerified,
+    record: (job, report) => runs.record(report, job.id),
+    observe: (job, outcome, ms) =>
+      metrics.job(job.kind, outcome === "error" ? "error" : "done", ms / 1000),
   });
-  const queue = createJobQueue({ handle, concurrency: env.CONCURRENCY, log });
+  const jobQueue = createJobQueue({ handle, store: jobs, concurrency: env.CONCURRENCY, log });
+  queue = jobQueue;
+  const reconciler = createReconciler({
+    gitea,
+    workspace,
+    manifests,
+    enqueue: (job) => jobQueue.enqueue(job),
+    record: (report) => runs.record(report, null),
+    limits: DEFAULT_LIMITS,
+    log,
+    sanitize,
+    onVerified,
+    config: {
+      statusContext: env.STATUS_CONTEXT,
+      pendingAfterMs: env.STALE_PENDING_AFTER,
+      requeuePulls: !dryRun,
+    },
+  });
+
   let accepting = true;
   const app = createApp({
     verifySignature: createSignatureVerifier(env.WEBHOOK_SECRET),
-    enqueue: (job) => queue.enqueue(job),
+    enqueue: (job) => jobQueue.enqueue(job),
     routeContext: () => ({
       manifest: manifests.current(),
       fixturesRepo: manifests.repo,
@@ -102,15 +147,26 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     }),
     log,
     accepting: () => accepting,
+    onDelivery: (event, outcome) => metrics.delivery(event, outcome),
+    pages: createPages({
+      manifests,
+      runs,
+      metrics,
+      giteaUrl: env.GITEA_URL,
+      dryRun,
+      manifestFile: env.FIXTURES_FILE,
+    }),
   });
 
+  // Jobs a previous process accepted but did not finish (a crash, SIGKILL, a deadline) run first.
+  jobQueue.resume();
   const server = serveHttp({ fetch: app.fetch, port: env.PORT, hostname: "0.0.0.0" });
-  const port = await new Promise<number>((resolvePort, reject) => {
+  const port = await new Promise<number>((done, fail) => {
     server.once("listening", () => {
       const address = server.address();
-      resolvePort(typeof address === "object" && address ? address.port : env.PORT);
+      done(typeof address === "object" && address ? address.port : env.PORT);
     });
-    server.once("error", reject);
+    server.once("error", fail);
   });
   log.info(
     {
@@ -120,18 +176,77 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     },
     "fixture-bot is listening",
   );
+  reconciler.start(env.RECONCILE_INTERVAL);
 
+  let stopping: Promise<{ unfinished: number }> | null = null;
   return {
     port,
     log,
-    idle: () => queue.idle(),
-    async stop(graceMs = 30_000) {
-      accepting = false;
-      log.info({ graceMs }, "stopping: no new deliveries, letting running jobs finish");
-      const { unfinished } = await queue.drain(graceMs);
-      if (unfinished > 0) log.warn({ unfinished }, "stopped with unfinished jobs");
-      await new Promise<void>((done) => server.close(() => done()));
-      log.info({}, "stopped");
+    idle: () => jobQueue.idle(),
+    reconcile: () => reconciler.run(),
+    stop(graceMs = env.SHUTDOWN_GRACE) {
+      stopping ??= (async () => {
+        accepting = false;
+        reconciler.stop();
+        log.info({ graceMs }, "stopping: refusing new deliveries, letting running jobs finish");
+        const { unfinished } = await jobQueue.drain(graceMs);
+        if (unfinished > 0)
+          log.warn({ unfinished }, "stopping with unfinished jobs; they resume at the next start");
+        await new Promise<void>((done) => server.close(() => done()));
+        db.close();
+        log.info({}, "stopped");
+        return { unfinished };
+      })();
+      return stopping;
+    },
+  };
+}
+
+function createPages(options: {
+  manifests: ManifestSource;
+  runs: RunStore;
+  metrics: Metrics;
+  giteaUrl: string;
+  dryRun: boolean;
+  manifestFile: string;
+}): Pages {
+  const { manifests, runs } = options;
+  return {
+    dashboard() {
+      const latest = runs.latestPins();
+      return renderDashboard({
+        fixtures: manifests.current().fixtures.map((f) => {
+          const v = latest.get(f.name);
+          // A verification of another pin (before the manifest changed) is not this fixture's.
+          const current = v && (v.sha === f.sha || v.resolvedSha?.startsWith(f.sha)) ? v : null;
+          return {
+            name: f.name,
+            repo: f.repo,
+            branch: f.branch,
+            sha: f.sha,
+            expect: f.expect,
+            latest: current,
+          };
+        }),
+        recent: runs.recent(15),
+        now: new Date(),
+        giteaUrl: options.giteaUrl,
+        dryRun: options.dryRun,
+        manifestSource: manifests.repo
+          ? `${manifests.repo}:${manifests.path}`
+          : options.manifestFile,
+      });
+    },
+    latestRunForPull: (repo, number) => runs.latestForPull(repo, number),
+    run(id) {
+      const run = runs.get(id);
+      return run ? renderRunPage(run, { giteaUrl: options.giteaUrl, now: new Date() }) : null;
+    },
+    async metrics() {
+      return {
+        contentType: options.metrics.registry.contentType,
+        body: await options.metrics.registry.metrics(),
+      };
     },
   };
 }

@@ -131,6 +131,12 @@ export const ServeEnv = GitEnv.extend({
   /** A job (fetch, checks, reporting) that runs longer than this ends in an error status. */
   JOB_TIMEOUT: Duration.default(600_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** How often every pin is re-verified and stuck pull requests re-queued (0s: only at start). */
+  RECONCILE_INTERVAL: Duration.default(6 * 3_600_000),
+  /** A `pending` status older than this was left by a lost job; the reconcile re-queues its PR. */
+  STALE_PENDING_AFTER: Duration.default(15 * 60_000),
+  /** On SIGTERM, running jobs get this long to finish; the rest resume at the next start. */
+  SHUTDOWN_GRACE: Duration.default(25_000),
 });
 export type ServeEnv = z.infer<typeof ServeEnv>;
 

@@ -32,6 +32,8 @@ export type GiteaClientOptions = {
   retries?: number;
   /** First backoff delay; doubled each retry, with jitter. */
   backoffMs?: number;
+  /** Told of every call that finally failed (metrics). */
+  onError?: (method: string, status: number | null) => void;
 };
 
 export type GiteaClient = {
@@ -127,7 +129,10 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
           ),
         };
       }
-      if (!failure.retry || n >= retries) throw failure.error;
+      if (!failure.retry || n >= retries) {
+        options.onError?.(call.method, failure.error.status);
+        throw failure.error;
+      }
       const delay = backoffMs * 2 ** n * (0.5 + Math.random());
       options.log.warn(
         { call: label, status: failure.error.status, attempt: n + 1, retryInMs: Math.round(delay) },

@@ -21,8 +21,27 @@ export type AppDeps = {
   /** false once shutdown has begun: deliveries are refused with 503 so Gitea shows them failed. */
   accepting?: () => boolean;
   maxBodyBytes?: number;
-  /** Extra routes (dashboard, metrics) mounted by the composition root. */
-  extend?: (app: Hono) => void;
+  /** Counts deliveries by event type and outcome (metrics). */
+  onDelivery?: (event: string, outcome: DeliveryOutcome) => void;
+  /** The read-only pages: dashboard, one run, Prometheus metrics. */
+  pages?: Pages;
+};
+
+export type DeliveryOutcome =
+  | "queued"
+  | "ignored"
+  | "duplicate"
+  | "unauthorized"
+  | "bad_request"
+  | "too_large"
+  | "unavailable";
+
+export type Pages = {
+  dashboard(): string;
+  run(id: number): string | null;
+  /** The latest run of a pull request, for the stable link in the PR comment. */
+  latestRunForPull(repo: string, number: number): number | null;
+  metrics(): Promise<{ contentType: string; body: string }>;
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -30,6 +49,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxSize = deps.maxBodyBytes ?? MAX_BODY_BYTES;
+  const count = (
+    c: { req: { header(name: string): string | undefined } },
+    outcome: DeliveryOutcome,
+  ) =>
+    deps.onDelivery?.(
+      c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "",
+      outcome,
+    );
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
@@ -37,15 +64,30 @@ export function createApp(deps: AppDeps): Hono {
     "/webhook",
     bodyLimit({
       maxSize,
-      onError: (c) => c.json({ error: `body larger than ${maxSize} bytes` }, 413),
+      onError: (c) => {
+        count(c, "too_large");
+        return c.json({ error: `body larger than ${maxSize} bytes` }, 413);
+      },
     }),
     async (c) => {
       const deliveryId =
         c.req.header("x-gitea-delivery") ?? c.req.header("x-github-delivery") ?? "";
       const eventType = c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "";
       const log = deps.log.child({ delivery: deliveryId, event: eventType });
+      const answer = (
+        outcome: DeliveryOutcome,
+        body: Record<string, string>,
+        status: 202 | 400 | 401 | 503,
+      ) => {
+        count(c, outcome);
+        return c.json(body, status);
+      };
       if (deps.accepting && !deps.accepting()) {
-        return c.json({ error: "shutting down; redeliver from Gitea's webhook page" }, 503);
+        return answer(
+          "unavailable",
+          { error: "shutting down; redeliver from Gitea's webhook page" },
+          503,
+        );
       }
 
       let raw: string;
@@ -53,7 +95,7 @@ export function createApp(deps: AppDeps): Hono {
         raw = utf8.decode(await c.req.arrayBuffer());
       } catch {
         log.warn({}, "delivery body is not UTF-8");
-        return c.json({ error: "body is not UTF-8" }, 400);
+        return answer("bad_request", { error: "body is not UTF-8" }, 400);
       }
       // A form-type hook signs the JSON inside payload=, not the body (CONTRACT 1.3).
       const isForm = (c.req.header("content-type") ?? "").startsWith(
@@ -66,7 +108,7 @@ export function createApp(deps: AppDeps): Hono {
       });
       if (!signatureOk) {
         log.warn({}, "delivery refused: missing or wrong signature");
-        return c.json({ error: "missing or invalid signature" }, 401);
+        return answer("unauthorized", { error: "missing or invalid signature" }, 401);
       }
 
       let payload: unknown;
@@ -74,10 +116,14 @@ export function createApp(deps: AppDeps): Hono {
         payload = JSON.parse(signed);
       } catch {
         log.warn({}, "delivery refused: malformed JSON");
-        return c.json({ error: "malformed JSON" }, 400);
+        return answer("bad_request", { error: "malformed JSON" }, 400);
       }
       if (!eventType)
-        return c.json({ error: "no X-Gitea-Event-Type or X-Gitea-Event header" }, 400);
+        return answer(
+          "bad_request",
+          { error: "no X-Gitea-Event-Type or X-Gitea-Event header" },
+          400,
+        );
 
       const routed = toJob(
         { id: deliveryId, eventType, receivedAt: new Date().toISOString() },
@@ -86,23 +132,53 @@ export function createApp(deps: AppDeps): Hono {
       );
       if ("invalid" in routed) {
         log.warn({ reason: routed.invalid }, "delivery refused: unexpected payload");
-        return c.json({ error: routed.invalid }, 400);
+        return answer("bad_request", { error: routed.invalid }, 400);
       }
       if ("ignored" in routed) {
         log.info({ reason: routed.ignored }, "delivery ignored");
-        return c.json({ ignored: routed.ignored }, 202);
+        return answer("ignored", { ignored: routed.ignored }, 202);
       }
       const result = await deps.enqueue(routed.job);
       if (!result.queued) {
         log.info({ reason: result.reason }, "delivery not queued");
-        return c.json({ ignored: result.reason }, 202);
+        return answer("duplicate", { ignored: result.reason }, 202);
       }
       log.info({ job: result.jobId, kind: routed.job.kind }, "job queued");
-      return c.json({ queued: result.jobId }, 202);
+      return answer("queued", { queued: result.jobId }, 202);
     },
   );
 
-  deps.extend?.(app);
+  const pages = deps.pages;
+  if (pages) {
+    app.get("/", (c) => c.html(pages.dashboard()));
+    app.get("/runs/:id", (c) => {
+      const id = Number(c.req.param("id"));
+      const html = Number.isSafeInteger(id) && id > 0 ? pages.run(id) : null;
+      return html === null
+        ? c.html(
+            '<!doctype html><title>Not found</title><p>No such run. <a href="/">All fixtures</a></p>',
+            404,
+          )
+        : c.html(html);
+    });
+    app.get("/pulls/:owner/:name/:number", (c) => {
+      const number = Number(c.req.param("number"));
+      const id = Number.isSafeInteger(number)
+        ? pages.latestRunForPull(`${c.req.param("owner")}/${c.req.param("name")}`, number)
+        : null;
+      return id === null
+        ? c.html(
+            '<!doctype html><title>Not found</title><p>No run for this pull request yet. <a href="/">All fixtures</a></p>',
+            404,
+          )
+        : c.redirect(`/runs/${id}`, 302);
+    });
+    app.get("/metrics", async (c) => {
+      const { contentType, body } = await pages.metrics();
+      return c.body(body, 200, { "content-type": contentType });
+    });
+  }
+
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((error, c) => {
     deps.log.error({ err: error.message }, "unhandled error in the HTTP edge");

@@ -35,10 +35,12 @@ export type HandlerDeps = {
   log: Logger;
   /** Removes secrets and local paths from text that will be shown in Gitea. */
   sanitize: (text: string) => string;
-  /** Called with every finished report (the durable store and metrics hang here). */
-  onReport?: (job: Job, report: RunReport) => void | Promise<void>;
-  /** A link to the run's page for the status and the comment; default PUBLIC_URL. */
-  detailsUrl?: (job: Job, report: RunReport | null) => string | null;
+  /** Stores a finished report and returns its run id (its page is PUBLIC_URL/runs/<id>). */
+  record?: (job: Job, report: RunReport) => number | null;
+  /** Told of every fixture verification and how long it took (metrics). */
+  onVerified?: (result: FixtureResult, ms: number) => void;
+  /** Told how each job ended (metrics). */
+  observe?: (job: Job, outcome: RunReport | "error", durationMs: number) => void;
 };
 
 const WRITERS = new Set(["write", "admin", "owner"]);
@@ -64,6 +66,12 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
     }
   };
 
+  /** The run's page when there is one, else the bot's own page. */
+  function linkTo(runId: number | null): string | null {
+    if (!config.publicUrl) return null;
+    return runId === null ? config.publicUrl : `${config.publicUrl}/runs/${runId}`;
+  }
+
   /** Set `pending`, run `work`, and always end in a final status. */
   async function withStatus(
     job: Job,
@@ -71,16 +79,20 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
     pendingText: string,
     log: Logger,
     work: () => Promise<RunReport>,
-  ): Promise<RunReport | null> {
-    await postStatus(job, sha, "pending", pendingText, null, log);
-    let report: RunReport | null = null;
+  ): Promise<{ report: RunReport; runId: number | null } | null> {
+    const started = Date.now();
+    await postStatus(job, sha, "pending", pendingText, linkTo(null), log);
     try {
-      report = await withTimeout(work(), config.jobTimeoutMs);
+      const report = await withTimeout(work(), config.jobTimeoutMs);
+      const runId = recordSafely(job, report, log);
       const status = renderStatus(report);
-      await deps.onReport?.(job, report);
-      await postStatus(job, sha, status.state, status.description, report, log);
-      log.info({ state: status.state, description: status.description }, "job finished");
-      return report;
+      await postStatus(job, sha, status.state, status.description, linkTo(runId), log);
+      log.info(
+        { state: status.state, description: status.description, run: runId },
+        "job finished",
+      );
+      deps.observe?.(job, report, Date.now() - started);
+      return { report, runId };
     } catch (error) {
       const reason = error instanceof TimeoutError ? "timed out" : "could not finish";
       log.error({ err: deps.sanitize(errorMessage(error)) }, `job ${reason}`);
@@ -89,9 +101,19 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
         sha,
         "error",
         `fixture-bot ${reason}: ${shortReason(error)}`,
-        report,
+        linkTo(null),
         log,
       );
+      deps.observe?.(job, "error", Date.now() - started);
+      return null;
+    }
+  }
+
+  function recordSafely(job: Job, report: RunReport, log: Logger): number | null {
+    try {
+      return deps.record?.(job, report) ?? null;
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, "could not store the run");
       return null;
     }
   }
@@ -101,10 +123,9 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
     sha: string,
     state: StatusState,
     description: string,
-    report: RunReport | null,
+    target: string | null,
     log: Logger,
   ): Promise<void> {
-    const target = deps.detailsUrl ? deps.detailsUrl(job, report) : config.publicUrl;
     try {
       await gitea.createStatus(job.repo, sha, {
         state,
@@ -145,7 +166,7 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
     }
     const selected = job.only ? candidates.filter((f) => job.only?.includes(f.name)) : candidates;
     const count = selected.length + (manifestChange?.fixtures.length ?? 0);
-    const report = await withStatus(
+    const outcome = await withStatus(
       job,
       job.headSha,
       `verifying ${count || "the manifest"}…`,
@@ -178,6 +199,7 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
           repo: job.repo,
           sha: job.headSha,
           number: job.number,
+          kind: "pull",
           trigger: job.trigger,
           results: results.map((r) => sanitizeResult(r, deps.sanitize)),
           manifestErrors: manifestChange?.errors ?? [],
@@ -186,7 +208,7 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
         };
       },
     );
-    if (report) await postComment(job, report, log);
+    if (outcome) await postComment(job, outcome.report, outcome.runId, log);
   }
 
   /** What a PR in FIXTURES_REPO changes in the manifest: the fixtures it adds or changes. */
@@ -220,7 +242,12 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
     return { unchanged: false, fixtures: changed, errors: [] };
   }
 
-  async function postComment(job: PullJob, report: RunReport, log: Logger): Promise<void> {
+  async function postComment(
+    job: PullJob,
+    report: RunReport,
+    runId: number | null,
+    log: Logger,
+  ): Promise<void> {
     if (deps.bot === null) {
       log.info({ comment: renderComment(report) }, "dry run: would post this report comment");
       return;
@@ -233,7 +260,8 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
         return;
       }
       const body = renderComment(report, {
-        detailsUrl: deps.detailsUrl?.(job, report) ?? config.publicUrl,
+        // A stable link (the PR's latest run), so an unchanged report is not edited just for a new run id.
+        detailsUrl: config.publicUrl ? `${config.publicUrl}/pulls/${job.repo}/${job.number}` : null,
       });
       const result = await ensureComment(
         gitea,
@@ -329,6 +357,7 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
         repo: job.repo,
         sha: job.after,
         number: null,
+        kind: "push",
         trigger: `push to ${job.branch}`,
         results: (await verifyFixtures(fixtures, deps)).map((r) =>
           sanitizeResult(r, deps.sanitize),

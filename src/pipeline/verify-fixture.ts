@@ -19,6 +19,8 @@ export type VerifyDeps = {
   log: Logger;
   /** How many repositories are fetched at once. */
   concurrency?: number;
+  /** Told of every finished verification and how long it took (metrics). */
+  onVerified?: (result: FixtureResult, ms: number) => void;
 };
 
 /** Verify fixtures, fetching each repository once however many fixtures share it. */
@@ -35,8 +37,11 @@ export async function verifyFixtures(
       mirror = await deps.workspace.sync(repo);
     } catch (error) {
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");
-      for (const f of group)
-        results.set(f, errorResult(f, `could not fetch ${repo}: ${errorMessage(error)}`));
+      for (const f of group) {
+        const result = errorResult(f, `could not fetch ${repo}: ${errorMessage(error)}`);
+        deps.onVerified?.(result, 0);
+        results.set(f, result);
+      }
       return;
     }
     for (const f of group) results.set(f, await verifyFixture(f, mirror, deps));
@@ -46,6 +51,17 @@ export async function verifyFixtures(
 
 /** Verify one fixture against an already-synced mirror. Never throws for a git failure. */
 export async function verifyFixture(
+  fixture: Fixture,
+  mirror: Mirror,
+  deps: Pick<VerifyDeps, "limits" | "log" | "onVerified">,
+): Promise<FixtureResult> {
+  const started = Date.now();
+  const result = await verifyOnce(fixture, mirror, deps);
+  deps.onVerified?.(result, Date.now() - started);
+  return result;
+}
+
+async function verifyOnce(
   fixture: Fixture,
   mirror: Mirror,
   deps: Pick<VerifyDeps, "limits" | "log">,

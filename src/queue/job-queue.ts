@@ -1,64 +1,68 @@
 /**
- * Runs jobs with bounded concurrency. Deliveries that repeat run once: the same delivery id is
- * refused, and a job identical to one already queued (same key and revision) is dropped. A newer
- * job for the same key (a new head for the same PR) replaces the queued older one. Two jobs with
- * one key never run at once.
+ * Runs jobs from the durable store with bounded concurrency. Deliveries that repeat run once (the
+ * store refuses a delivery id it has seen, and work identical to a queued job); a newer job for the
+ * same key (a new head for the same PR) replaces the queued older one; two jobs with one key never
+ * run at once. On start, jobs that were queued or running when the process stopped are resumed.
  */
 import type { Logger } from "../shared/logger.ts";
+import type { JobStore } from "../store/jobs.ts";
 import { type EnqueueResult, type Job, jobKey, jobRevision } from "./job.ts";
 
 export type JobQueueOptions = {
   handle: (job: Job) => Promise<void>;
+  store: JobStore;
   concurrency: number;
   log: Logger;
-  /** How many delivery ids to remember for de-duplication. */
-  rememberDeliveries?: number;
+  /** A job interrupted this many times (the process died under it) is given up. */
+  maxAttempts?: number;
 };
 
 export type JobQueue = {
   enqueue(job: Job): EnqueueResult;
+  /** Queue again what a previous process left queued or running, and start working. */
+  resume(): { requeued: number; abandoned: Job[] };
   stats(): { queued: number; running: number };
   /** Stop starting jobs; wait for running ones up to `deadlineMs`. Returns how many did not finish. */
   drain(deadlineMs: number): Promise<{ unfinished: number }>;
-  /** Resolves when nothing is queued or running (tests). */
+  /** Resolves when nothing is queued or running. */
   idle(): Promise<void>;
 };
 
 export function createJobQueue(options: JobQueueOptions): JobQueue {
-  const queued = new Map<string, Job>();
+  const { store, log } = options;
   const running = new Map<string, Promise<void>>();
-  const deliveries = new Set<string>();
-  const limit = options.rememberDeliveries ?? 10_000;
+  const runningIds = new Set<string>();
   let draining = false;
   let idleWaiters: (() => void)[] = [];
 
-  function remember(id: string): void {
-    deliveries.add(id);
-    if (deliveries.size > limit) deliveries.delete(deliveries.values().next().value as string);
+  function settleIdle(): void {
+    if (running.size > 0 || store.queuedCount() > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   function pump(): void {
-    if (draining) return;
-    for (const [key, job] of queued) {
-      if (running.size >= options.concurrency) break;
-      if (running.has(key)) continue;
-      queued.delete(key);
+    while (!draining && running.size < options.concurrency) {
+      const next = store.claimNext(new Set(running.keys()));
+      if (next === null) break;
+      const { job, key } = next;
+      runningIds.add(job.id);
       const run = options
         .handle(job)
-        .catch((error: unknown) => {
-          options.log.error(
-            { job: job.id, err: error instanceof Error ? error.message : String(error) },
-            "job failed",
-          );
-        })
+        .then(
+          () => store.finish(job.id, "done"),
+          (error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            log.error({ job: job.id, err: message }, "job failed");
+            store.finish(job.id, "failed", message);
+          },
+        )
         .finally(() => {
           running.delete(key);
+          runningIds.delete(job.id);
           pump();
-          if (queued.size === 0 && running.size === 0) {
-            const waiters = idleWaiters;
-            idleWaiters = [];
-            for (const w of waiters) w();
-          }
+          settleIdle();
         });
       running.set(key, run);
     }
@@ -67,35 +71,44 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   return {
     enqueue(job) {
       if (draining) return { queued: false, reason: "shutting down" };
-      if (job.deliveryId && deliveries.has(job.deliveryId)) {
-        return { queued: false, reason: `delivery ${job.deliveryId} was already received` };
+      const result = store.add(job, jobKey(job), jobRevision(job));
+      if (result.queued && result.replaced) {
+        log.info({ replaced: result.replaced, by: job.id }, "newer job replaces a queued one");
       }
-      if (job.deliveryId) remember(job.deliveryId);
-      const key = jobKey(job);
-      const waiting = queued.get(key);
-      if (waiting && jobRevision(waiting) === jobRevision(job)) {
-        return { queued: false, reason: "the same verification is already queued" };
-      }
-      if (waiting) {
-        queued.delete(key); // the newer one goes to the back of the line, replacing the older
-        options.log.info({ replaced: waiting.id, by: job.id }, "newer job replaces a queued one");
-      }
-      queued.set(key, job);
       pump();
-      return { queued: true, jobId: job.id };
+      return result.queued ? { queued: true, jobId: result.jobId } : result;
     },
-    stats: () => ({ queued: queued.size, running: running.size }),
+    resume() {
+      const outcome = store.requeueInterrupted(options.maxAttempts ?? 3, runningIds);
+      for (const job of outcome.abandoned) {
+        log.error(
+          { job: job.id, kind: job.kind, repo: job.repo },
+          "job given up: it was interrupted too many times",
+        );
+      }
+      if (outcome.requeued > 0 || store.queuedCount() > 0) {
+        log.info(
+          { requeued: outcome.requeued, queued: store.queuedCount() },
+          "resuming jobs from the last run",
+        );
+      }
+      pump();
+      return outcome;
+    },
+    stats: () => ({ queued: store.queuedCount(), running: running.size }),
     async drain(deadlineMs) {
       draining = true;
       const all = Promise.allSettled([...running.values()]);
-      const timeout = new Promise<"timeout">((resolve) =>
-        setTimeout(() => resolve("timeout"), deadlineMs).unref(),
-      );
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, deadlineMs);
+      });
       await Promise.race([all, timeout]);
-      return { unfinished: running.size + queued.size };
+      clearTimeout(timer);
+      return { unfinished: running.size + store.queuedCount() };
     },
     idle() {
-      if (queued.size === 0 && running.size === 0) return Promise.resolve();
+      if (running.size === 0 && store.queuedCount() === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -89,6 +89,8 @@ export function summarize(results: readonly FixtureResult[]): Summary {
 
 /** One run of the service for one commit: what the status and the PR comment report. */
 export type RunReport = {
+  /** pull: a PR's head as candidate pins; push: pins re-checked after a push; reconcile: every pin. */
+  kind: "pull" | "push" | "reconcile";
   repo: string;
   /** The commit the status is set on (PR head or pushed head). */
   sha: string;
@@ -113,4 +115,24 @@ export function runState(report: RunReport): RunState {
   if (s.fail > 0 || report.manifestErrors.length > 0) return "failure";
   if (s.error > 0) return "error";
   return "success";
+}
+
+/** Keep at most `maxLines` diff lines in a report, in file order (for storage and the web page). */
+export function capReportDiffs(report: RunReport, maxLines = 2_000): RunReport {
+  let budget = maxLines;
+  const results = report.results.map((r) => ({
+    ...r,
+    files: r.files.map((f) => {
+      if (f.hunks === null) return f;
+      const hunks = [];
+      for (const h of f.hunks) {
+        if (budget <= 0) break;
+        const lines = h.lines.slice(0, budget);
+        budget -= lines.length;
+        hunks.push({ ...h, lines });
+      }
+      return { ...f, hunks };
+    }),
+  }));
+  return { ...report, results };
 }

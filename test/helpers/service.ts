@@ -96,8 +96,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     HOME: process.env.HOME,
     ...options.env,
   };
-  const start = (env: Record<string, string | undefined>) =>
-    startService({
+  const start = async (env: Record<string, string | undefined>) => {
+    const service = await startService({
       env,
       logDestination: {
         write(line: string) {
@@ -106,6 +106,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         },
       },
     });
+    await service.reconcile(); // the one that runs at start, so tests begin from a settled state
+    await service.idle();
+    return service;
+  };
 
   const h: Harness = {
     root,

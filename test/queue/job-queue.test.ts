@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Job, PullJob } from "../../src/queue/job.ts";
 import { createJobQueue } from "../../src/queue/job-queue.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
+import { migrate, openDatabase, SCHEMA_VERSION } from "../../src/store/database.ts";
+import { createJobStore } from "../../src/store/jobs.ts";
 
 let n = 0;
 function pull(overrides: Partial<PullJob> = {}): PullJob {
@@ -36,11 +41,17 @@ function gated() {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+const memoryStore = () => createJobStore(openDatabase(":memory:"));
 
 describe("createJobQueue", () => {
   it("runs the same delivery once", async () => {
     const g = gated();
-    const q = createJobQueue({ handle: g.handle, concurrency: 2, log: silentLogger });
+    const q = createJobQueue({
+      handle: g.handle,
+      store: memoryStore(),
+      concurrency: 2,
+      log: silentLogger,
+    });
     const job = pull();
     expect(q.enqueue(job)).toEqual({ queued: true, jobId: job.id });
     expect(q.enqueue({ ...job, id: "again" })).toEqual({
@@ -53,7 +64,12 @@ describe("createJobQueue", () => {
 
   it("drops a repeat of queued work (same PR and head) and replaces an older head with a newer one", async () => {
     const g = gated();
-    const q = createJobQueue({ handle: g.handle, concurrency: 1, log: silentLogger });
+    const q = createJobQueue({
+      handle: g.handle,
+      store: memoryStore(),
+      concurrency: 1,
+      log: silentLogger,
+    });
     const blocker = pull({ number: 9 });
     q.enqueue(blocker); // occupies the only slot
     const old = pull({ headSha: "1".repeat(40) });
@@ -73,7 +89,12 @@ describe("createJobQueue", () => {
 
   it("never runs two jobs with one key at once, but runs other keys in parallel", async () => {
     const g = gated();
-    const q = createJobQueue({ handle: g.handle, concurrency: 3, log: silentLogger });
+    const q = createJobQueue({
+      handle: g.handle,
+      store: memoryStore(),
+      concurrency: 3,
+      log: silentLogger,
+    });
     const a1 = pull({ number: 1, headSha: "1".repeat(40) });
     const b = pull({ number: 2 });
     q.enqueue(a1);
@@ -96,6 +117,7 @@ describe("createJobQueue", () => {
         seen.push(job.id);
         if (seen.length === 1) throw new Error("boom");
       },
+      store: memoryStore(),
       concurrency: 1,
       log: silentLogger,
     });
@@ -107,7 +129,12 @@ describe("createJobQueue", () => {
 
   it("drain stops new work, waits for running jobs up to a deadline, and reports what did not finish", async () => {
     const g = gated();
-    const q = createJobQueue({ handle: g.handle, concurrency: 1, log: silentLogger });
+    const q = createJobQueue({
+      handle: g.handle,
+      store: memoryStore(),
+      concurrency: 1,
+      log: silentLogger,
+    });
     const running = pull({ number: 1 });
     q.enqueue(running);
     q.enqueue(pull({ number: 2 }));
@@ -118,5 +145,74 @@ describe("createJobQueue", () => {
     g.finish(running);
     await tick();
     expect(g.started).toHaveLength(1); // the queued one was not started during the drain
+  });
+
+  it("keeps jobs across a restart: queued ones wait, running ones are resumed, a crash loop is given up", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fixture-bot-queue-"));
+    try {
+      const file = join(dir, "bot.sqlite");
+      const g = gated();
+      const first = createJobQueue({
+        handle: g.handle,
+        store: createJobStore(openDatabase(file)),
+        concurrency: 1,
+        log: silentLogger,
+      });
+      const a = pull({ number: 1 });
+      const b = pull({ number: 2 });
+      first.enqueue(a);
+      first.enqueue(b);
+      await tick();
+      expect(g.started.map((j) => j.id)).toEqual([a.id]); // a is running, b queued; then the process dies
+
+      const seen: string[] = [];
+      const second = createJobQueue({
+        handle: async (job) => void seen.push(job.id),
+        store: createJobStore(openDatabase(file)),
+        concurrency: 1,
+        log: silentLogger,
+      });
+      expect(second.resume()).toEqual({ requeued: 1, abandoned: [] });
+      expect(second.enqueue({ ...a, id: "redelivered" })).toMatchObject({ queued: false }); // delivery id remembered
+      await second.idle();
+      expect(seen.sort()).toEqual([a.id, b.id].sort());
+
+      // A job that was running when the process died three times is given up, not retried forever.
+      const db = openDatabase(file);
+      const store = createJobStore(db);
+      const c = pull({ number: 3 });
+      store.add(c, "k", "r");
+      db.prepare("UPDATE jobs SET state = 'running', attempts = 3 WHERE id = ?").run(c.id);
+      const third = createJobQueue({
+        handle: async () => undefined,
+        store,
+        concurrency: 1,
+        log: silentLogger,
+      });
+      expect(third.resume()).toEqual({ requeued: 0, abandoned: [c] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the database", () => {
+  it("is migrated to the current schema version, and a newer one is refused", () => {
+    const db = openDatabase(":memory:");
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("memory"); // WAL for files; :memory: has none
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    expect(() => migrate(db)).toThrow(/newer than this fixture-bot/);
+  });
+
+  it("uses WAL on disk", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fixture-bot-db-"));
+    try {
+      expect(openDatabase(join(dir, "x.sqlite")).pragma("journal_mode", { simple: true })).toBe(
+        "wal",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -68,6 +68,7 @@ afterAll(async () => {
 });
 
 const report = (results: FixtureResult[], extra: Partial<RunReport> = {}): RunReport => ({
+  kind: "pull",
   repo: HTML,
   sha: results[0]?.resolvedSha ?? "f".repeat(40),
   number: 7,

@@ -87,7 +87,7 @@ describe("a pull request from a fixture branch", () => {
     const status = h.gitea.statuses(REPO, headSha).at(-1);
     expect(status).toMatchObject({
       context: "fixture-bot/verify",
-      target_url: "https://fixture-bot.example.org",
+      target_url: expect.stringMatching(/^https:\/\/fixture-bot\.example\.org\/runs\/\d+$/),
     });
     const [report] = reports(number);
     expect(reports(number)).toHaveLength(1);

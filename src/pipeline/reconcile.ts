@@ -1,0 +1,192 @@
+/**
+ * The reconcile makes missed deliveries stop mattering. At start and then every interval it
+ * (1) verifies every fixture's pin, which catches a pin lost to a force-push or a base that moved
+ * when no webhook came, and records the run for the dashboard; and (2) looks at every open pull
+ * request that fixture-bot should report on, and queues it again when its latest status is missing
+ * or has been `pending` for longer than a job can take.
+ */
+import { randomUUID } from "node:crypto";
+import type { Manifest } from "../config/manifest.ts";
+import type { Limits } from "../engine/inspect-files.ts";
+import type { GiteaClient } from "../gitea/client.ts";
+import type { CommitStatus, PullRequest } from "../gitea/schemas.ts";
+import type { EnqueueResult, Job } from "../queue/job.ts";
+import { errorMessage } from "../shared/errors.ts";
+import type { Logger } from "../shared/logger.ts";
+import { type FixtureResult, type RunReport, summarize } from "../shared/result.ts";
+import type { Workspace } from "../workspace/workspace.ts";
+import type { ManifestSource } from "./manifest-source.ts";
+import { verifyFixtures } from "./verify-fixture.ts";
+
+export type ReconcileDeps = {
+  gitea: GiteaClient;
+  workspace: Workspace;
+  manifests: ManifestSource;
+  enqueue: (job: Job) => EnqueueResult;
+  record: (report: RunReport) => number | null;
+  limits: Limits;
+  log: Logger;
+  sanitize: (text: string) => string;
+  onVerified?: (result: FixtureResult, ms: number) => void;
+  config: {
+    statusContext: string;
+    /** A `pending` status older than this is a job that was lost. */
+    pendingAfterMs: number;
+    /** false in dry-run mode: statuses cannot be read back, so no PR is re-queued. */
+    requeuePulls: boolean;
+  };
+  now?: () => Date;
+};
+
+export type ReconcileSummary = {
+  fixtures: number;
+  pass: number;
+  fail: number;
+  error: number;
+  runId: number | null;
+  requeued: { repo: string; number: number; reason: string }[];
+};
+
+export type Reconciler = {
+  run(): Promise<ReconcileSummary>;
+  /** Run now, then every `intervalMs` (0: only now). Runs never overlap. */
+  start(intervalMs: number): void;
+  stop(): void;
+};
+
+export function createReconciler(deps: ReconcileDeps): Reconciler {
+  const now = deps.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<ReconcileSummary> | null = null;
+
+  async function verifyPins(manifest: Manifest): Promise<Omit<ReconcileSummary, "requeued">> {
+    const results = (await verifyFixtures(manifest.fixtures, deps)).map((r) => ({
+      ...r,
+      error: r.error === null ? null : deps.sanitize(r.error),
+    }));
+    const runId = deps.record({
+      kind: "reconcile",
+      repo: "*",
+      sha: "",
+      number: null,
+      trigger: "reconcile",
+      results,
+      manifestErrors: [],
+      pins: [],
+      unknownNames: [],
+    });
+    const s = summarize(results);
+    return { fixtures: results.length, ...s, runId };
+  }
+
+  function latestOwnStatus(statuses: CommitStatus[]): CommitStatus | null {
+    let latest: CommitStatus | null = null;
+    for (const s of statuses) {
+      if (s.context !== deps.config.statusContext) continue;
+      if (
+        latest === null ||
+        s.created_at > latest.created_at ||
+        (s.created_at === latest.created_at && s.id > latest.id)
+      ) {
+        latest = s;
+      }
+    }
+    return latest;
+  }
+
+  function isWatched(manifest: Manifest, repo: string, pr: PullRequest): boolean {
+    if (repo === deps.manifests.repo) return true;
+    const sameRepo = (pr.head.repo?.full_name ?? repo) === repo;
+    return sameRepo && manifest.fixtures.some((f) => f.repo === repo && f.branch === pr.head.ref);
+  }
+
+  async function requeueStuckPulls(manifest: Manifest): Promise<ReconcileSummary["requeued"]> {
+    const repos = new Set(manifest.fixtures.map((f) => f.repo));
+    if (deps.manifests.repo) repos.add(deps.manifests.repo);
+    const requeued: ReconcileSummary["requeued"] = [];
+    for (const repo of repos) {
+      let pulls: PullRequest[];
+      try {
+        pulls = await deps.gitea.listOpenPulls(repo);
+      } catch (error) {
+        deps.log.warn(
+          { repo, err: deps.sanitize(errorMessage(error)) },
+          "reconcile: cannot list open pull requests",
+        );
+        continue;
+      }
+      for (const pr of pulls.filter((p) => isWatched(manifest, repo, p))) {
+        let latest: CommitStatus | null;
+        try {
+          latest = latestOwnStatus(await deps.gitea.listStatuses(repo, pr.head.sha));
+        } catch (error) {
+          deps.log.warn(
+            { repo, number: pr.number, err: deps.sanitize(errorMessage(error)) },
+            "reconcile: cannot read statuses",
+          );
+          continue;
+        }
+        const age = latest
+          ? now().getTime() - new Date(latest.created_at).getTime()
+          : Number.POSITIVE_INFINITY;
+        const reason =
+          latest === null
+            ? "no status"
+            : latest.status === "pending" && age > deps.config.pendingAfterMs
+              ? "status stuck at pending"
+              : null;
+        if (reason === null) continue;
+        const result = deps.enqueue({
+          id: randomUUID(),
+          deliveryId: "",
+          repo,
+          receivedAt: now().toISOString(),
+          kind: "pull",
+          number: pr.number,
+          headSha: pr.head.sha,
+          headRef: pr.head.ref,
+          baseRef: pr.base.ref,
+          trigger: `reconcile (${reason})`,
+          only: null,
+        });
+        if (result.queued) requeued.push({ repo, number: pr.number, reason });
+      }
+    }
+    return requeued;
+  }
+
+  async function runOnce(): Promise<ReconcileSummary> {
+    const started = Date.now();
+    const manifest = deps.manifests.current();
+    const pins = await verifyPins(manifest);
+    const requeued = deps.config.requeuePulls ? await requeueStuckPulls(manifest) : [];
+    const summary = { ...pins, requeued };
+    deps.log.info({ ...summary, ms: Date.now() - started }, "reconcile finished");
+    return summary;
+  }
+
+  return {
+    run() {
+      if (running) return running;
+      running = runOnce().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    start(intervalMs) {
+      const tick = () =>
+        void this.run().catch((error: unknown) => {
+          deps.log.error({ err: deps.sanitize(errorMessage(error)) }, "reconcile failed");
+        });
+      tick();
+      if (intervalMs > 0) {
+        timer = setInterval(tick, intervalMs);
+        timer.unref();
+      }
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

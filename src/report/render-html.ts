@@ -1,0 +1,205 @@
+/**
+ * The dashboard and run pages: server-rendered HTML, no JavaScript, no external assets, readable
+ * on a phone. Pure: data in, a string out; every value is escaped.
+ */
+import type {
+  CheckResult,
+  FileReport,
+  FixtureResult,
+  RunReport,
+  RunState,
+  Verdict,
+} from "../shared/result.ts";
+
+export type DashboardFixture = {
+  name: string;
+  repo: string;
+  branch: string;
+  sha: string;
+  expect: string | null;
+  latest: {
+    runId: number;
+    verdict: Verdict;
+    failing: string[];
+    createdAt: string;
+  } | null;
+};
+
+export type DashboardRun = {
+  id: number;
+  repo: string;
+  sha: string;
+  number: number | null;
+  trigger: string;
+  state: RunState;
+  createdAt: string;
+};
+
+export type DashboardData = {
+  fixtures: DashboardFixture[];
+  recent: DashboardRun[];
+  now: Date;
+  giteaUrl: string;
+  dryRun: boolean;
+  manifestSource: string;
+};
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+const e = escapeHtml;
+
+const STYLE = `
+:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#666;--line:#ddd;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--add:#e6ffec;--del:#ffebe9}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#111;--muted:#999;--line:#333;--add:#12361f;--del:#3d1518}}
+body{font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:60rem;padding:1rem}
+h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+a{color:inherit}.muted{color:var(--muted)}code,pre{font:14px/1.4 ui-monospace,monospace}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor}
+.pass,.success{color:var(--pass)}.fail,.failure{color:var(--fail)}.error,.warn,.pending{color:var(--warn)}.skip{color:var(--muted)}
+pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line)}.add{background:var(--add)}.del{background:var(--del)}
+@media (max-width:40rem){.wide{display:none}th,td{padding:.3rem}}
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${e(title)}</title><style>${STYLE}</style></head>
+<body>${body}</body></html>`;
+}
+
+function badge(value: string, label = value): string {
+  return `<span class="badge ${e(value)}">${e(label)}</span>`;
+}
+
+function ago(iso: string, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
+  const text =
+    seconds < 90
+      ? `${seconds} s ago`
+      : seconds < 5400
+        ? `${Math.round(seconds / 60)} min ago`
+        : seconds < 172800
+          ? `${Math.round(seconds / 3600)} h ago`
+          : `${Math.round(seconds / 86400)} days ago`;
+  return `<time datetime="${e(iso)}" title="${e(iso)}">${text}</time>`;
+}
+
+export function renderDashboard(data: DashboardData): string {
+  const counts = { pass: 0, fail: 0, error: 0, unknown: 0 };
+  for (const f of data.fixtures) counts[f.latest?.verdict ?? "unknown"] += 1;
+  const rows = data.fixtures
+    .map((f) => {
+      const v = f.latest;
+      const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
+      const failing =
+        v && v.failing.length > 0 ? v.failing.map((c) => `<code>${e(c)}</code>`).join(", ") : "";
+      const when = v
+        ? `<a href="/runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
+        : "";
+      return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">${e(f.expect)}</span>` : ""}</td>
+<td class="wide"><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
+<td><code>${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td>${when}</td></tr>`;
+    })
+    .join("\n");
+  const runs = data.recent
+    .map(
+      (r) =>
+        `<li><a href="/runs/${r.id}">run ${r.id}</a> ${badge(r.state)} <code>${e(r.repo)}</code>${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
+    )
+    .join("\n");
+  return page(
+    "fixture-bot",
+    `<h1>fixture-bot</h1>
+<p class="muted">${data.fixtures.length} fixtures from <code>${e(data.manifestSource)}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? " <strong>Dry run</strong>: nothing is posted to Gitea." : ""}</p>
+<table><thead><tr><th>fixture</th><th class="wide">repository</th><th>pin</th><th>verdict</th><th>last verified</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<h2>Recent runs</h2>
+${runs ? `<ul>${runs}</ul>` : '<p class="muted">No runs yet.</p>'}`,
+  );
+}
+
+const CHECK_MARK: Record<CheckResult["status"], string> = {
+  pass: "✓",
+  fail: "✗",
+  warn: "!",
+  skip: "–",
+};
+
+export function renderRunPage(
+  run: DashboardRun & { report: RunReport },
+  options: { giteaUrl: string; now: Date },
+): string {
+  const { report } = run;
+  const where =
+    run.number !== null
+      ? `<a href="${e(`${options.giteaUrl}/${run.repo}/pulls/${run.number}`)}">${e(run.repo)} #${run.number}</a>`
+      : e(run.repo === "*" ? "every fixture" : run.repo);
+  const parts = [
+    `<p><a href="/">← all fixtures</a></p>`,
+    `<h1>Run ${run.id} ${badge(run.state)}</h1>`,
+    `<p class="muted">${where}${run.sha ? `, commit <code>${e(run.sha.slice(0, 12))}</code>` : ""}, ${e(run.trigger)}, ${ago(run.createdAt, options.now)}</p>`,
+  ];
+  if (report.manifestErrors.length > 0) {
+    parts.push(
+      `<h2 class="fail">The manifest does not load</h2><pre>${e(report.manifestErrors.join("\n"))}</pre>`,
+    );
+  }
+  for (const r of report.results) parts.push(renderFixtureSection(r));
+  if (report.results.length === 0 && report.manifestErrors.length === 0)
+    parts.push("<p>No fixture was verified.</p>");
+  return page(`fixture-bot run ${run.id}`, parts.join("\n"));
+}
+
+function renderFixtureSection(r: FixtureResult): string {
+  const checks = r.checks
+    .map(
+      (c) =>
+        `<tr><td class="${c.status}">${CHECK_MARK[c.status]} <code>${e(c.id)}</code></td><td>${e(c.message)}${
+          c.details && c.details.length > 0
+            ? `<br><span class="muted">${c.details.map(e).join("<br>")}</span>`
+            : ""
+        }</td></tr>`,
+    )
+    .join("\n");
+  return `<section id="${e(r.name)}">
+<h2>${e(r.name)} ${badge(r.verdict)}</h2>
+<p class="muted"><code>${e(r.repo)}</code> branch <code>${e(r.branch)}</code> at <code>${e((r.resolvedSha ?? r.sha).slice(0, 12))}</code>${r.base ? `, cut from <code>${e(r.base)}</code>${r.mergeBase ? ` at <code>${e(r.mergeBase.slice(0, 12))}</code>` : ""}` : ""}${r.expect ? `; in CI: ${e(r.expect)}` : ""}</p>
+${r.error ? `<p class="error">Could not check: ${e(r.error)}</p>` : ""}
+${checks ? `<table><tbody>${checks}</tbody></table>` : ""}
+${renderFiles(r.files)}
+</section>`;
+}
+
+function renderFiles(files: readonly FileReport[]): string {
+  if (files.length === 0) return "";
+  const list = files
+    .map(
+      (f) =>
+        `<li><code>${e(f.oldPath && f.oldPath !== f.path ? `${f.oldPath} → ${f.path}` : f.path)}</code> ${e(f.status)} ${f.binary ? "(binary)" : `<span class="pass">+${f.added}</span> <span class="fail">−${f.removed}</span>`}</li>`,
+    )
+    .join("\n");
+  const diffs = files
+    .filter((f) => f.hunks && f.hunks.length > 0)
+    .map((f) => {
+      const lines = (f.hunks ?? []).flatMap((h) => [
+        `<span class="muted">@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@</span>`,
+        ...h.lines.map((l) => {
+          const cls = l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
+          return cls ? `<span class="${cls}">${e(l)}</span>` : e(l);
+        }),
+      ]);
+      return `<h3><code>${e(f.path)}</code></h3><pre>${lines.join("\n")}</pre>`;
+    })
+    .join("\n");
+  return `<h3>Changed files</h3><ul>${list}</ul>${diffs}`;
+}

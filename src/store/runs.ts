@@ -1,0 +1,175 @@
+/**
+ * Every finished run and its fixture verifications, for the dashboard (the latest verdict of each
+ * pinned fixture, a page per run) and for the reconcile. Reports are stored as JSON with their
+ * diffs capped.
+ */
+import {
+  capReportDiffs,
+  type RunReport,
+  type RunState,
+  runState,
+  type Verdict,
+} from "../shared/result.ts";
+import type { Db } from "./database.ts";
+
+export type StoredRun = {
+  id: number;
+  jobId: string | null;
+  repo: string;
+  sha: string;
+  number: number | null;
+  trigger: string;
+  state: RunState;
+  report: RunReport;
+  createdAt: string;
+};
+
+export type LatestVerification = {
+  runId: number;
+  fixture: string;
+  repo: string;
+  branch: string;
+  sha: string;
+  resolvedSha: string | null;
+  verdict: Verdict;
+  failing: string[];
+  createdAt: string;
+};
+
+export type RunStore = {
+  record(report: RunReport, jobId: string | null): number;
+  get(id: number): StoredRun | null;
+  /** The latest verification of each fixture's pin (push and reconcile runs, not PR candidates). */
+  latestPins(): Map<string, LatestVerification>;
+  recent(limit: number): Omit<StoredRun, "report">[];
+  /** The id of the latest run for a pull request, or null. */
+  latestForPull(repo: string, number: number): number | null;
+  /** Forget runs older than `before` (ISO time). */
+  prune(before: string): void;
+};
+
+type RunRow = {
+  id: number;
+  job_id: string | null;
+  repo: string;
+  sha: string;
+  number: number | null;
+  trigger: string;
+  state: RunState;
+  report: string;
+  created_at: string;
+};
+
+export function createRunStore(
+  db: Db,
+  now: () => string = () => new Date().toISOString(),
+): RunStore {
+  const insertRun = db.prepare(
+    `INSERT INTO runs (job_id, repo, sha, number, trigger, state, report, created_at)
+     VALUES (@jobId, @repo, @sha, @number, @trigger, @state, @report, @createdAt)`,
+  );
+  const insertVerification = db.prepare(
+    `INSERT INTO verifications (run_id, fixture, repo, branch, sha, resolved_sha, source, verdict, checks, created_at)
+     VALUES (@runId, @fixture, @repo, @branch, @sha, @resolvedSha, @source, @verdict, @checks, @createdAt)`,
+  );
+  const getRun = db.prepare<[number], RunRow>("SELECT * FROM runs WHERE id = ?");
+  const latest = db.prepare<
+    [],
+    {
+      run_id: number;
+      fixture: string;
+      repo: string;
+      branch: string;
+      sha: string;
+      resolved_sha: string | null;
+      verdict: Verdict;
+      checks: string;
+      created_at: string;
+    }
+  >(
+    `SELECT v.* FROM verifications v
+     JOIN (SELECT fixture, max(id) AS id FROM verifications WHERE source = 'pin' GROUP BY fixture) last
+       ON last.id = v.id`,
+  );
+  const recent = db.prepare<[number], RunRow>(
+    "SELECT id, job_id, repo, sha, number, trigger, state, '' AS report, created_at FROM runs ORDER BY id DESC LIMIT ?",
+  );
+  const prune = db.prepare("DELETE FROM runs WHERE created_at < ?");
+  const latestPull = db.prepare<[string, number], { id: number }>(
+    "SELECT id FROM runs WHERE repo = ? AND number = ? ORDER BY id DESC LIMIT 1",
+  );
+
+  const record = db.transaction((report: RunReport, jobId: string | null): number => {
+    const createdAt = now();
+    const { lastInsertRowid } = insertRun.run({
+      jobId,
+      repo: report.repo,
+      sha: report.sha,
+      number: report.number,
+      trigger: report.trigger,
+      state: runState(report),
+      report: JSON.stringify(capReportDiffs(report)),
+      createdAt,
+    });
+    const runId = Number(lastInsertRowid);
+    for (const r of report.results) {
+      insertVerification.run({
+        runId,
+        fixture: r.name,
+        repo: r.repo,
+        branch: r.branch,
+        sha: r.sha,
+        resolvedSha: r.resolvedSha,
+        source: report.kind === "pull" ? "candidate" : "pin",
+        verdict: r.verdict,
+        checks: JSON.stringify(r.checks.filter((c) => c.status === "fail").map((c) => c.id)),
+        createdAt,
+      });
+    }
+    return runId;
+  });
+
+  const toRun = (row: RunRow): StoredRun => ({
+    id: row.id,
+    jobId: row.job_id,
+    repo: row.repo,
+    sha: row.sha,
+    number: row.number,
+    trigger: row.trigger,
+    state: row.state,
+    report: row.report ? (JSON.parse(row.report) as RunReport) : (null as unknown as RunReport),
+    createdAt: row.created_at,
+  });
+
+  return {
+    record: (report, jobId) => record(report, jobId),
+    get(id) {
+      const row = getRun.get(id);
+      return row ? toRun(row) : null;
+    },
+    latestPins() {
+      const out = new Map<string, LatestVerification>();
+      for (const row of latest.all()) {
+        out.set(row.fixture, {
+          runId: row.run_id,
+          fixture: row.fixture,
+          repo: row.repo,
+          branch: row.branch,
+          sha: row.sha,
+          resolvedSha: row.resolved_sha,
+          verdict: row.verdict,
+          failing: JSON.parse(row.checks) as string[],
+          createdAt: row.created_at,
+        });
+      }
+      return out;
+    },
+    recent: (limit) =>
+      recent.all(limit).map((row) => {
+        const { report: _report, ...rest } = toRun({ ...row, report: "" });
+        return rest;
+      }),
+    latestForPull: (repo, number) => latestPull.get(repo, number)?.id ?? null,
+    prune: (before) => void prune.run(before),
+  };
+}
