@@ -114,6 +114,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     sanitize,
     onVerified,
     record: (job, report) => runs.record(report, job.id),
+    previousResults: (repo, number, sha) => runs.resultsFor(repo, number, sha),
     observe: (job, outcome, ms) =>
       metrics.job(job.kind, outcome === "error" ? "error" : "done", ms / 1000),
   });

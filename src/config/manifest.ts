@@ -6,7 +6,7 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
 import { compileGlob } from "../shared/glob.ts";
-import { branchNameProblem, isObjectId, repoSlugProblem } from "./names.ts";
+import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "./names.ts";
 
 export const ALLOW_VALUES = [
   "delete",
@@ -267,4 +267,9 @@ export function toManifest(input: ManifestInput): Manifest {
       })),
     })),
   };
+}
+
+/** The fixtures whose branch is `branch` of `repo` (repository names compared as Gitea does). */
+export function fixturesOnBranch(manifest: Manifest, repo: string, branch: string): Fixture[] {
+  return manifest.fixtures.filter((f) => sameRepoName(f.repo, repo) && f.branch === branch);
 }

@@ -58,3 +58,8 @@ export function repoSlugProblem(repo: string): string | null {
   }
   return null;
 }
+
+/** Gitea looks repositories up without regard to case: `Org/Repo` and `org/repo` are one. */
+export function sameRepoName(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+}

@@ -56,7 +56,16 @@ type Call = {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /**
+   * Creating a comment is not idempotent: after a timeout or a 5xx, Gitea may have written it
+   * already, and a retry would post it twice. Such calls are retried only when the request surely
+   * did not arrive (connection refused) or was refused before any work (429, 503).
+   */
+  once?: boolean;
 };
+
+const SAFE_TO_REPEAT_STATUS = new Set([429, 503]);
+const SAFE_TO_REPEAT_CODES = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EAI_AGAIN"]);
 
 const RETRYABLE_CODES = new Set([
   "ECONNRESET",
@@ -109,7 +118,9 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
         if (res.status < 400) return res;
         const message = options.redact(errorText(res.text) || `HTTP ${res.status}`);
         failure = {
-          retry: res.status >= 500 || res.status === 429,
+          retry: call.once
+            ? SAFE_TO_REPEAT_STATUS.has(res.status)
+            : res.status >= 500 || res.status === 429,
           error: new GiteaApiError(call.method, call.path, res.status, message),
         };
       } catch (error) {
@@ -117,7 +128,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
         const timedOut = name === "TimeoutError" || name === "AbortError";
         const code = String((error as { code?: unknown }).code ?? name);
         failure = {
-          retry: timedOut || RETRYABLE_CODES.has(code),
+          retry: call.once ? SAFE_TO_REPEAT_CODES.has(code) : timedOut || RETRYABLE_CODES.has(code),
           error: new GiteaApiError(
             call.method,
             call.path,
@@ -171,7 +182,23 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
     return parsed.data;
   }
 
-  /** Follow `Link: <...>; rel="next"`, only ever to the same Gitea (the token goes with it). */
+  /**
+   * Gitea builds Link URLs from its ROOT_URL, which may differ from GITEA_URL (an internal
+   * address): take only the path and query and ask our own GITEA_URL, so the token never goes
+   * anywhere else.
+   */
+  function sameApi(link: string | null): string | null {
+    if (!link) return null;
+    try {
+      const next = new URL(link);
+      const at = next.pathname.indexOf("/api/v1/");
+      return at === -1 ? null : `${api}${next.pathname.slice(at + "/api/v1".length)}${next.search}`;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Follow `Link: <...>; rel="next"` (see sameApi). */
   async function all<T extends z.ZodType>(
     schema: T,
     c: Call,
@@ -184,8 +211,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
       seen.add(url);
       const res = await send(c, url);
       items.push(...(parse(schema.array(), c, res.text) as z.infer<T>[]));
-      const next = nextLink(res.headers.link);
-      url = next?.startsWith(`${api}/`) ? next : null;
+      url = sameApi(nextLink(res.headers.link));
     }
     return items;
   }
@@ -210,6 +236,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
         method: "POST",
         path: `${repoPath(repo)}/issues/${number}/comments`,
         body: { body },
+        once: true,
       }),
     editComment: (repo, id, body) =>
       call(Comment, {

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Manifest } from "../config/manifest.ts";
-import { branchNameProblem, isObjectId, repoSlugProblem } from "../config/names.ts";
+import { fixturesOnBranch, type Manifest } from "../config/manifest.ts";
+import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "../config/names.ts";
 import type { Job } from "../queue/job.ts";
 
 const Slug = z
@@ -103,13 +103,14 @@ function invalid(error: z.ZodError): { invalid: string } {
 }
 
 function fixturesOn(ctx: RouteContext, repo: string, branch: string): string[] {
-  return ctx.manifest.fixtures
-    .filter((f) => f.repo === repo && f.branch === branch)
-    .map((f) => f.name);
+  return fixturesOnBranch(ctx.manifest, repo, branch).map((f) => f.name);
 }
 
 function repoHasFixtures(ctx: RouteContext, repo: string): boolean {
-  return repo === ctx.fixturesRepo || ctx.manifest.fixtures.some((f) => f.repo === repo);
+  return (
+    sameRepoName(repo, ctx.fixturesRepo) ||
+    ctx.manifest.fixtures.some((f) => sameRepoName(f.repo, repo))
+  );
 }
 
 function fromPullRequest(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
@@ -121,15 +122,25 @@ function fromPullRequest(delivery: Delivery, payload: unknown, ctx: RouteContext
   if (action === "edited" && !changes?.ref)
     return { ignored: "pull request edited without a base change" };
   const repo = repository.full_name;
-  const sameRepo = pr.head.repo
-    ? pr.head.repo.full_name === repo
-    : pr.head.repo_id === repository.id;
-  const candidates = sameRepo ? fixturesOn(ctx, repo, pr.head.ref) : [];
-  if (candidates.length === 0 && repo !== ctx.fixturesRepo) {
+  // head.repo is absent in trimmed payloads and for a deleted fork (repo_id -1); an AGit PR's head
+  // is the base repository with ref refs/pull/<n>/head, which no fixture branch can be.
+  const fromFork = pr.head.repo
+    ? !sameRepoName(pr.head.repo.full_name, repo)
+    : pr.head.repo_id !== repository.id;
+  const candidates = fromFork ? [] : fixturesOn(ctx, repo, pr.head.ref);
+  const manifestRepo = sameRepoName(repo, ctx.fixturesRepo);
+  if (candidates.length === 0 && !manifestRepo) {
     return {
-      ignored: sameRepo
-        ? `no fixture in ${repo} uses branch ${pr.head.ref}`
-        : "the head branch is in a fork; fixture branches live in the fixture repository",
+      ignored: fromFork
+        ? "the head branch is in a fork; fixture branches live in the fixture repository"
+        : `no fixture in ${repo} uses branch ${pr.head.ref}`,
+    };
+  }
+  if (candidates.length === 0 && fromFork) {
+    // A fork's manifest would make the bot fetch any repository its token can read.
+    return {
+      ignored:
+        "a pull request from a fork to the manifest repository runs only on /verify by a writer",
     };
   }
   if (branchNameProblem(pr.base.ref) !== null) return { ignored: "the base is not a branch" };
@@ -143,6 +154,7 @@ function fromPullRequest(delivery: Delivery, payload: unknown, ctx: RouteContext
       baseRef: pr.base.ref,
       trigger: action,
       only: null,
+      fromFork,
     },
   };
 }
@@ -187,7 +199,7 @@ function fromPush(delivery: Delivery, payload: unknown, ctx: RouteContext): Rout
   if (!Branch.safeParse(branch).success) return { ignored: "not a valid branch name" };
   const repo = repository.full_name;
   const manifestBranch =
-    repo === ctx.fixturesRepo && branch === (repository.default_branch ?? null);
+    sameRepoName(repo, ctx.fixturesRepo) && branch === (repository.default_branch ?? null);
   if (!manifestBranch && fixturesOn(ctx, repo, branch).length === 0) {
     return { ignored: `no fixture in ${repo} uses branch ${branch}` };
   }

@@ -16,13 +16,18 @@ export type ManifestAt =
 
 export type ManifestSource = {
   current(): Manifest;
-  /** Load it again (from the file, or from FIXTURES_REPO at `commit` or its default branch). */
-  reload(at?: { commit: string }): Promise<Manifest>;
+  /**
+   * Load it again: the file, or FIXTURES_PATH at the tip of FIXTURES_REPO's default branch. A
+   * manifest that does not load is not used (the one in use stays) and its problems are returned.
+   */
+  reload(): Promise<Reloaded>;
   /** The manifest file as it is at a commit of FIXTURES_REPO. */
   readAt(mirror: Mirror, commit: string): Promise<ManifestAt>;
   readonly repo: string | null;
   readonly path: string;
 };
+
+export type Reloaded = { commit: string | null; errors: string[] };
 
 export type ManifestSourceOptions = {
   file: string;
@@ -50,20 +55,23 @@ export async function createManifestSource(
     }
   }
 
-  async function load(at?: { commit: string }): Promise<Manifest> {
-    if (repo === null) return (await loadManifestFile(options.file)).manifest;
+  async function load(): Promise<{ manifest: Manifest; commit: string | null }> {
+    if (repo === null)
+      return { manifest: (await loadManifestFile(options.file)).manifest, commit: null };
     const mirror = await options.workspace.sync(repo);
-    const commit = at?.commit ?? (await mirror.branchTip(await options.defaultBranch()));
+    const commit = await mirror.branchTip(await options.defaultBranch());
     if (commit === null)
       throw new ConfigError(`${repo} has no default branch to read ${path} from`);
     const found = await readAt(mirror, commit);
     if ("missing" in found)
-      throw new ConfigError(`${repo} has no ${path} at ${commit.slice(0, 12)}`);
-    if ("errors" in found) throw new ConfigError(found.errors);
-    return found.manifest;
+      throw Object.assign(new ConfigError(`${repo} has no ${path} at ${commit.slice(0, 12)}`), {
+        commit,
+      });
+    if ("errors" in found) throw Object.assign(new ConfigError(found.errors), { commit });
+    return { manifest: found.manifest, commit };
   }
 
-  let manifest = await load();
+  let { manifest } = await load();
   log.info(
     { source: repo ? `${repo}:${path}` : options.file, fixtures: manifest.fixtures.length },
     "manifest loaded",
@@ -73,14 +81,22 @@ export async function createManifestSource(
     path,
     current: () => manifest,
     readAt,
-    async reload(at) {
+    async reload() {
       try {
-        manifest = await load(at);
-        log.info({ fixtures: manifest.fixtures.length }, "manifest reloaded");
-        return manifest;
+        const loaded = await load();
+        manifest = loaded.manifest;
+        log.info(
+          { fixtures: manifest.fixtures.length, commit: loaded.commit },
+          "manifest reloaded",
+        );
+        return { commit: loaded.commit, errors: [] };
       } catch (error) {
         log.error({ err: errorMessage(error) }, "manifest did not reload; keeping the one in use");
-        throw error;
+        const commit = (error as { commit?: string }).commit ?? null;
+        return {
+          commit,
+          errors: error instanceof ConfigError ? [...error.issues] : [errorMessage(error)],
+        };
       }
     },
   };

@@ -6,7 +6,8 @@
  * or has been `pending` for longer than a job can take.
  */
 import { randomUUID } from "node:crypto";
-import type { Manifest } from "../config/manifest.ts";
+import { fixturesOnBranch, type Manifest } from "../config/manifest.ts";
+import { sameRepoName } from "../config/names.ts";
 import type { Limits } from "../engine/inspect-files.ts";
 import type { GiteaClient } from "../gitea/client.ts";
 import type { CommitStatus, PullRequest } from "../gitea/schemas.ts";
@@ -95,9 +96,10 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
   }
 
   function isWatched(manifest: Manifest, repo: string, pr: PullRequest): boolean {
-    if (repo === deps.manifests.repo) return true;
-    const sameRepo = (pr.head.repo?.full_name ?? repo) === repo;
-    return sameRepo && manifest.fixtures.some((f) => f.repo === repo && f.branch === pr.head.ref);
+    const fromFork = !sameRepoName(pr.head.repo?.full_name ?? repo, repo);
+    // A fork's PR to the manifest repository waits for a writer's /verify (see gitea-events.ts).
+    if (sameRepoName(repo, deps.manifests.repo)) return !fromFork;
+    return !fromFork && fixturesOnBranch(manifest, repo, pr.head.ref).length > 0;
   }
 
   async function requeueStuckPulls(manifest: Manifest): Promise<ReconcileSummary["requeued"]> {
@@ -148,6 +150,7 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
           baseRef: pr.base.ref,
           trigger: `reconcile (${reason})`,
           only: null,
+          fromFork: !sameRepoName(pr.head.repo?.full_name ?? repo, repo),
         });
         if (result.queued) requeued.push({ repo, number: pr.number, reason });
       }

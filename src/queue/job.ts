@@ -25,6 +25,8 @@ export type PullJob = JobBase & {
   trigger: string;
   /** Fixture names given after /verify; null for all. */
   only: string[] | null;
+  /** The head branch lives in a fork: it is no fixture branch, and a fork's manifest is not trusted. */
+  fromFork: boolean;
 };
 
 /** A `/verify` comment: check the commenter may run it, then run the pull job for that PR. */
@@ -49,12 +51,13 @@ export type Job = PullJob | CommandJob | PushJob;
 /** Same key = same thing being verified: never run twice at once; the newest queued one wins. */
 export function jobKey(job: Job): string {
   switch (job.kind) {
+    // A /verify runs the pull request's verification: it shares the PR's key, so the two never
+    // run at once (they would race to create the report comment).
     case "pull":
-      return `pull:${job.repo}#${job.number}`;
     case "command":
-      return `command:${job.repo}#${job.number}:${job.commentId}`;
+      return `pr:${job.repo.toLowerCase()}#${job.number}`;
     case "push":
-      return `push:${job.repo}:${job.branch}`;
+      return `push:${job.repo.toLowerCase()}:${job.branch}`;
   }
 }
 
@@ -64,7 +67,7 @@ export function jobRevision(job: Job): string {
     case "pull":
       return `${job.headSha}:${job.baseRef}:${(job.only ?? []).join(",")}`;
     case "command":
-      return String(job.commentId);
+      return `command:${job.commentId}`;
     case "push":
       return job.after;
   }

@@ -203,10 +203,18 @@ function longestBacktickRun(lines: readonly string[]): number {
   return longest;
 }
 
-/** Inside a fence, only control characters need care (and a \r would break the fence). */
+/**
+ * One visible line: a line break inside a value (a file name may hold one) would end a table row,
+ * a list item or a code span and let the rest be read as markdown; control characters are shown.
+ */
 function fenceSafe(line: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return line.replace(/\r/g, "␍").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "�");
+  return (
+    line
+      .replace(/\r/g, "␍")
+      .replace(/[\n\u2028\u2029]/g, "␤")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "�")
+  );
 }
 
 /** Escape text for markdown prose: no HTML, no links or emphasis, no @mentions. */
@@ -219,7 +227,11 @@ export function escapeMarkdown(text: string): string {
     .replace(/@/g, "@\u200b");
 }
 
-/** Text inside `code`: backticks cannot be escaped there, so they are replaced. */
+/**
+ * Text inside `code`: backticks cannot be escaped there, so they (and the table's `|`) are replaced;
+ * a line break is shown, and an @ gets a zero-width space so no renderer takes it for a mention.
+ * (HTML is inert inside a code span.)
+ */
 function escapeCode(text: string): string {
-  return fenceSafe(text).replace(/`/g, "ˋ").replace(/\|/g, "¦");
+  return fenceSafe(text).replace(/`/g, "ˋ").replace(/\|/g, "¦").replace(/@/g, "@\u200b");
 }

@@ -5,6 +5,7 @@
  */
 import {
   capReportDiffs,
+  type FixtureResult,
   type RunReport,
   type RunState,
   runState,
@@ -42,6 +43,8 @@ export type RunStore = {
   /** The latest verification of each fixture's pin (push and reconcile runs, not PR candidates). */
   latestPins(): Map<string, LatestVerification>;
   recent(limit: number): Omit<StoredRun, "report">[];
+  /** The fixture results of the latest run for a pull request's head, or []. */
+  resultsFor(repo: string, number: number, sha: string): FixtureResult[];
   /** The id of the latest run for a pull request, or null. */
   latestForPull(repo: string, number: number): number | null;
   /** Forget runs older than `before` (ISO time). */
@@ -95,6 +98,9 @@ export function createRunStore(
     "SELECT id, job_id, repo, sha, number, trigger, state, '' AS report, created_at FROM runs ORDER BY id DESC LIMIT ?",
   );
   const prune = db.prepare("DELETE FROM runs WHERE created_at < ?");
+  const latestForHead = db.prepare<[string, number, string], { report: string }>(
+    "SELECT report FROM runs WHERE repo = ? AND number = ? AND sha = ? ORDER BY id DESC LIMIT 1",
+  );
   const latestPull = db.prepare<[string, number], { id: number }>(
     "SELECT id FROM runs WHERE repo = ? AND number = ? ORDER BY id DESC LIMIT 1",
   );
@@ -170,6 +176,10 @@ export function createRunStore(
         return rest;
       }),
     latestForPull: (repo, number) => latestPull.get(repo, number)?.id ?? null,
+    resultsFor(repo, number, sha) {
+      const row = latestForHead.get(repo, number, sha);
+      return row ? (JSON.parse(row.report) as RunReport).results : [];
+    },
     prune: (before) => void prune.run(before),
   };
 }

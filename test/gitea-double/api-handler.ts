@@ -88,6 +88,7 @@ export async function handleApi(
     resetConnection(req, record);
     return;
   }
+  await deps.controls.waitIfHeld({ method: req.method ?? "GET", path: url.pathname });
   let reply: ApiReply;
   try {
     reply = await answer(deps, req, url, raw);

@@ -1,4 +1,4 @@
-/** Fault injection: failNext() rules and the down switch. */
+/** Fault injection: failNext() rules, the down switch, held requests, failing git. */
 import type { FailNextOptions } from "./types.ts";
 
 type FailRule = {
@@ -10,7 +10,34 @@ type FailRule = {
 export function createControls() {
   const rules: FailRule[] = [];
   let down = false;
+  let gitFailures: { remaining: number; status: number } | null = null;
+  let held: {
+    match: (r: { method: string; path: string }) => boolean;
+    waiters: (() => void)[];
+  } | null = null;
   return {
+    /** Matching API requests wait, unanswered, until `release()` (a slow or stalled Gitea). */
+    hold(match: (r: { method: string; path: string }) => boolean = () => true) {
+      const current = { match, waiters: [] as (() => void)[] };
+      held = current;
+      return () => {
+        if (held === current) held = null;
+        for (const w of current.waiters) w();
+      };
+    },
+    async waitIfHeld(request: { method: string; path: string }): Promise<void> {
+      const current = held;
+      if (current?.match(request))
+        await new Promise<void>((resolve) => current.waiters.push(resolve));
+    },
+    failGitNext(count: number, status = 500) {
+      gitFailures = { remaining: count, status };
+    },
+    takeGitFailure(): number | null {
+      if (!gitFailures || gitFailures.remaining <= 0) return null;
+      gitFailures.remaining -= 1;
+      return gitFailures.status;
+    },
     isDown: () => down,
     setDown(value: boolean) {
       down = value;

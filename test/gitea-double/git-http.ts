@@ -6,13 +6,19 @@
 import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate } from "./auth.ts";
+import type { Controls } from "./controls.ts";
 import { gitEnv } from "./git-cli.ts";
 import { writeText } from "./http-io.ts";
 import type { DoubleState, StoredRepo } from "./state.ts";
 import { pathSegments } from "./swagger-match.ts";
 import type { GiteaVersion, RecordedRequest } from "./types.ts";
 
-export type GitDeps = { state: DoubleState; version: GiteaVersion; repoRoot: string };
+export type GitDeps = {
+  state: DoubleState;
+  version: GiteaVersion;
+  repoRoot: string;
+  controls?: Controls;
+};
 
 type GitPath = { owner: string; name: string; rest: string };
 
@@ -144,6 +150,9 @@ export async function handleGit(
 ): Promise<void> {
   const path = parseGitPath(url.pathname);
   if (!path) return writeText(res, record, 404, "Not found\n");
+  const injected = deps.controls?.takeGitFailure() ?? null;
+  if (injected !== null)
+    return writeText(res, record, injected, "failure injected by failGitNext()\n");
   const auth = authenticate(deps.state, req.headers.authorization, deps.version);
   if (auth.kind !== "user") {
     const challenge = { "WWW-Authenticate": 'Basic realm="Gitea"' };

@@ -70,7 +70,7 @@ export async function startGiteaDouble(options: GiteaDoubleOptions): Promise<Git
       return handleApi(apiDeps, req, res, reqUrl, record);
     },
     git: (req, res, reqUrl, record) =>
-      handleGit({ state, version, repoRoot: options.repoRoot }, req, res, reqUrl, record),
+      handleGit({ state, version, repoRoot: options.repoRoot, controls }, req, res, reqUrl, record),
   });
   apiDeps = { root: url, version, state, spec, controls, violations, emit };
 
@@ -117,6 +117,8 @@ export async function startGiteaDouble(options: GiteaDoubleOptions): Promise<Git
       })),
     failNext: controls.failNext,
     setDown: controls.setDown,
+    hold: controls.hold,
+    failGitNext: controls.failGitNext,
     close: () => stop(server),
   };
   return double;

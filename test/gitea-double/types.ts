@@ -75,6 +75,10 @@ export interface GiteaDouble {
   readonly violations: string[];
   failNext(count: number, options?: FailNextOptions): void;
   setDown(down: boolean): void;
+  /** Matching API requests wait unanswered until the returned release() is called. */
+  hold(match?: (r: { method: string; path: string }) => boolean): () => void;
+  /** The next `count` git requests answer `status` (default 500). */
+  failGitNext(count: number, status?: number): void;
   onComment?: (event: CommentEvent) => void;
   close(): Promise<void>;
 }

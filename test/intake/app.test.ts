@@ -271,6 +271,54 @@ describe("routing", () => {
     expect(jobs).toHaveLength(1);
   });
 
+  it("treats a deleted fork (repo_id -1, no head.repo) as a fork, and an AGit head as no fixture branch", async () => {
+    const { post, jobs } = setup();
+    const deletedFork = pullRequestPayload({
+      action: "opened",
+      repo,
+      number: 4,
+      head,
+      base,
+      sender,
+    });
+    const pr = deletedFork.pull_request as { head: Record<string, unknown> };
+    pr.head = { ...pr.head, repo_id: -1, repo: undefined };
+    delete pr.head.repo;
+    expect(
+      await (await post(...args(delivery("pull_request", deletedFork, CAPTURE_SECRET)))).json(),
+    ).toEqual({
+      ignored: "the head branch is in a fork; fixture branches live in the fixture repository",
+    });
+    const agit = pullRequestPayload({
+      action: "opened",
+      repo,
+      number: 5,
+      head: { ref: "refs/pull/5/head", sha: head.sha },
+      base,
+      sender,
+    });
+    expect(
+      await (await post(...args(delivery("pull_request", agit, CAPTURE_SECRET)))).json(),
+    ).toEqual({
+      ignored: `no fixture in ${REPO} uses branch refs/pull/5/head`,
+    });
+    expect(jobs).toEqual([]);
+  });
+
+  it("matches repository names without regard to case, as Gitea does", async () => {
+    const { post, jobs } = setup();
+    const payload = pullRequestPayload({
+      action: "opened",
+      repo: { fullName: "test/Test-Repository", id: 1 },
+      number: 6,
+      head,
+      base,
+      sender,
+    });
+    await post(...args(delivery("pull_request", payload, CAPTURE_SECRET)));
+    expect(jobs).toHaveLength(1);
+  });
+
   it("ignores events it does not handle", async () => {
     const { post } = setup();
     const res = await post(...args(delivery("issues", template("push"), CAPTURE_SECRET)));

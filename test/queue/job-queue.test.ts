@@ -23,6 +23,7 @@ function pull(overrides: Partial<PullJob> = {}): PullJob {
     baseRef: "main",
     trigger: "opened",
     only: null,
+    fromFork: false,
     ...overrides,
   };
 }
@@ -108,6 +109,36 @@ describe("createJobQueue", () => {
     await tick();
     await tick();
     expect(g.started.map((j) => j.id)).toEqual([a1.id, b.id, a2.id]);
+  });
+
+  it("never runs a /verify and a pull job of the same PR at once", async () => {
+    const g = gated();
+    const q = createJobQueue({
+      handle: g.handle,
+      store: memoryStore(),
+      concurrency: 4,
+      log: silentLogger,
+    });
+    const p = pull({ number: 7 });
+    q.enqueue(p);
+    const command: Job = {
+      id: "cmd",
+      deliveryId: "d-cmd",
+      repo: "O/R",
+      receivedAt: "",
+      kind: "command",
+      number: 7,
+      commentId: 1,
+      user: "u",
+      only: null,
+    };
+    q.enqueue(command);
+    await tick();
+    expect(g.started.map((j) => j.id)).toEqual([p.id]);
+    g.finish(p);
+    await tick();
+    await tick();
+    expect(g.started.map((j) => j.id)).toEqual([p.id, "cmd"]);
   });
 
   it("keeps running after a handler throws", async () => {
