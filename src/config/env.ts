@@ -67,9 +67,18 @@ export function resolveFileSecrets(
   return out;
 }
 
-/** Parse env with a schema, turning problems into one ConfigError line per variable. */
+/** Secrets that may come from a file named by `<NAME>_FILE` (Docker and Swarm secrets). */
+export const SECRET_VARS = ["GITEA_TOKEN", "WEBHOOK_SECRET"] as const;
+
+/**
+ * Parse env with a schema, turning problems into one ConfigError line per variable. A variable set
+ * to the empty string counts as unset, as an `.env` line `NAME=` means to an operator.
+ */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const result = schema.safeParse(env);
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
@@ -141,5 +150,5 @@ export const ServeEnv = GitEnv.extend({
 export type ServeEnv = z.infer<typeof ServeEnv>;
 
 export function loadServeEnv(env: NodeJS.ProcessEnv = process.env): ServeEnv {
-  return parseEnv(ServeEnv, resolveFileSecrets(env, ["GITEA_TOKEN", "WEBHOOK_SECRET"]));
+  return parseEnv(ServeEnv, resolveFileSecrets(env, SECRET_VARS));
 }

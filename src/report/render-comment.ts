@@ -12,6 +12,7 @@ import type {
   Verdict,
 } from "../shared/result.ts";
 import { runState, summarize } from "../shared/result.ts";
+import { hunkHeader } from "./hunk-header.ts";
 
 export const REPORT_MARKER = "<!-- fixture-bot:report -->";
 
@@ -188,12 +189,6 @@ function renderDiff(
     ],
     used,
   };
-}
-
-/** Unified-diff convention: an empty side starts at the line before (`-0,0` for a new file). */
-function hunkHeader(h: NonNullable<FileReport["hunks"]>[number]): string {
-  const start = (from: number, count: number) => (count === 0 ? Math.max(0, from - 1) : from);
-  return `@@ -${start(h.oldStart, h.oldLines)},${h.oldLines} +${start(h.newStart, h.newLines)},${h.newLines} @@`;
 }
 
 function longestBacktickRun(lines: readonly string[]): number {

@@ -10,6 +10,7 @@ import type {
   RunState,
   Verdict,
 } from "../shared/result.ts";
+import { hunkHeader } from "./hunk-header.ts";
 
 export type DashboardFixture = {
   name: string;
@@ -62,7 +63,7 @@ body{font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);mar
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 a{color:inherit}.muted{color:var(--muted)}code,pre{font:14px/1.4 ui-monospace,monospace}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor}
+.nowrap{white-space:nowrap}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor}
 .pass,.success{color:var(--pass)}.fail,.failure{color:var(--fail)}.error,.warn,.pending{color:var(--warn)}.skip{color:var(--muted)}
 pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line)}.add{background:var(--add)}.del{background:var(--del)}
 @media (max-width:40rem){.wide{display:none}th,td{padding:.3rem}}
@@ -100,26 +101,28 @@ export function renderDashboard(data: DashboardData): string {
       const v = f.latest;
       const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
       const failing =
-        v && v.failing.length > 0 ? v.failing.map((c) => `<code>${e(c)}</code>`).join(", ") : "";
+        v && v.failing.length > 0
+          ? v.failing.map((c) => `<code class="nowrap">${e(c)}</code>`).join(", ")
+          : "";
       const when = v
         ? `<a href="/runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
         : "";
-      return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">${e(f.expect)}</span>` : ""}</td>
+      return `<tr><td><strong class="nowrap">${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
 <td class="wide"><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
-<td><code>${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td>${when}</td></tr>`;
+<td><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td>${when}</td></tr>`;
     })
     .join("\n");
   const runs = data.recent
     .map(
       (r) =>
-        `<li><a href="/runs/${r.id}">run ${r.id}</a> ${badge(r.state)} <code>${e(r.repo)}</code>${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
+        `<li><a href="/runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${r.repo === "*" ? "every pin" : `<code>${e(r.repo)}</code>`}${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
     )
     .join("\n");
   return page(
     "fixture-bot",
     `<h1>fixture-bot</h1>
 <p class="muted">${data.fixtures.length} fixtures from <code>${e(data.manifestSource)}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? " <strong>Dry run</strong>: nothing is posted to Gitea." : ""}</p>
-<table><thead><tr><th>fixture</th><th class="wide">repository</th><th>pin</th><th>verdict</th><th>last verified</th></tr></thead>
+<table><thead><tr><th>fixture</th><th class="wide">repository</th><th>pin</th><th>fixture check</th><th>last verified</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -192,7 +195,7 @@ function renderFiles(files: readonly FileReport[]): string {
     .filter((f) => f.hunks && f.hunks.length > 0)
     .map((f) => {
       const lines = (f.hunks ?? []).flatMap((h) => [
-        `<span class="muted">@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@</span>`,
+        `<span class="muted">${e(hunkHeader(h))}</span>`,
         ...h.lines.map((l) => {
           const cls = l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
           return cls ? `<span class="${cls}">${e(l)}</span>` : e(l);

@@ -1,0 +1,132 @@
+/**
+ * What cannot run here (no Docker engine) must still be right: the compose file parses and passes
+ * fixture-bot's own compose checks, every environment variable the service reads is set in it or
+ * documented as optional in .env.sample (and it sets nothing the service does not read), the
+ * Dockerfile has the shape the issue asks for, and the compiled build the image runs works.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { SECRET_VARS, ServeEnv } from "../../src/config/env.ts";
+import { parseManifest } from "../../src/config/load-manifest.ts";
+import { composeProblems } from "../../src/engine/compose.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const DEPLOY = join(ROOT, "deploy");
+const run = promisify(execFile);
+
+type Compose = {
+  services: {
+    app: {
+      environment: string[];
+      deploy: Record<string, unknown>;
+      healthcheck: { test: string[] };
+    } & Record<string, unknown>;
+  };
+} & Record<string, unknown>;
+
+const compose = async () =>
+  parse(await readFile(join(DEPLOY, "compose.yml"), "utf8"), { merge: true }) as Compose;
+
+/** Every variable the service reads: the serve schema, and the *_FILE form of each secret. */
+const READ = [...Object.keys(ServeEnv.shape), ...SECRET_VARS.map((v) => `${v}_FILE`)].sort();
+
+describe("deploy/compose.yml", () => {
+  it("is a valid Swarm stack by fixture-bot's own compose-valid check", async () => {
+    expect(composeProblems(await compose())).toEqual([]);
+  });
+
+  it("sets every variable the service reads, or .env.sample documents it as optional", async () => {
+    const environment = (await compose()).services.app.environment;
+    const set = environment.map((e) => e.split("=")[0] as string);
+    const sample = await readFile(join(DEPLOY, ".env.sample"), "utf8");
+    const documented = [...sample.matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string);
+    const missing = READ.filter((v) => !set.includes(v) && !documented.includes(v));
+    // GITEA_TOKEN and WEBHOOK_SECRET come from their *_FILE secrets; the rest must be reachable.
+    expect(missing.filter((v) => !SECRET_VARS.includes(v as (typeof SECRET_VARS)[number]))).toEqual(
+      [],
+    );
+    expect(set.filter((v) => !READ.includes(v))).toEqual([]); // nothing the service would ignore
+    for (const v of set.filter((name) => !environment.some((e) => e.startsWith(`${name}=`)))) {
+      expect(documented, `${v} is passed through from .env but not in .env.sample`).toContain(v);
+    }
+  });
+
+  it("runs one replica, drains before replacing, and gives jobs longer than SHUTDOWN_GRACE", async () => {
+    const app = (await compose()).services.app;
+    expect(app.deploy.replicas).toBe(1);
+    expect(app.deploy.update_config).toMatchObject({ order: "stop-first" });
+    const grace = ServeEnv.shape.SHUTDOWN_GRACE.parse(undefined);
+    expect(Number.parseInt(String(app.stop_grace_period), 10) * 1000).toBeGreaterThan(grace);
+    expect(app.healthcheck.test.join(" ")).toContain("/healthz");
+    expect(app.environment).toContain("PORT=3000");
+    expect((app.deploy.labels as string[]).join("\n")).toContain("loadbalancer.server.port=3000");
+  });
+
+  it("takes the token and the webhook secret from swarm secrets, and the manifest from a config", async () => {
+    const c = await compose();
+    expect(c.services.app.environment).toEqual(
+      expect.arrayContaining([
+        "GITEA_TOKEN_FILE=/run/secrets/gitea_token",
+        "WEBHOOK_SECRET_FILE=/run/secrets/webhook_secret",
+      ]),
+    );
+    expect(c.secrets).toMatchObject({
+      gitea_token: { external: true },
+      webhook_secret: { external: true },
+    });
+    expect(c.services.app.environment).not.toContain("GITEA_TOKEN");
+    const manifest = await realpath(join(DEPLOY, "fixtures.yaml"));
+    expect(parseManifest(await readFile(manifest, "utf8")).fixtures.length).toBeGreaterThan(0);
+    expect(await readFile(join(DEPLOY, "abra.sh"), "utf8")).toMatch(
+      /^export FIXTURES_VERSION=v\d+$/m,
+    );
+  });
+});
+
+describe("deploy/Dockerfile", () => {
+  it("is multi-stage on node:20-bookworm-slim, with git, a non-root user, /data and a health check", async () => {
+    const text = await readFile(join(DEPLOY, "Dockerfile"), "utf8");
+    expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
+    expect(text).toMatch(/apt-get install[^\n]*\bgit\b[^\n]*\bca-certificates\b/);
+    expect(text).toMatch(/^USER fixturebot$/m);
+    expect(text).toMatch(/^VOLUME \["\/data"\]$/m);
+    expect(text).toMatch(/^HEALTHCHECK [\s\S]*\/healthz/m);
+    expect(text).toMatch(/^CMD \["node", "dist\/cli\.js", "serve"\]$/m);
+    const ignore = await readFile(join(ROOT, ".dockerignore"), "utf8");
+    expect(ignore.split("\n")).toEqual(expect.arrayContaining(["node_modules", "data", ".git"]));
+  });
+
+  it("runs a build that compiles, and the compiled CLI works", async () => {
+    // Inside the project, so the compiled code finds node_modules as it does in the image.
+    const out = await mkdtemp(join(ROOT, ".build-"));
+    try {
+      await run(
+        process.execPath,
+        [
+          join(ROOT, "node_modules/typescript/bin/tsc"),
+          "-p",
+          "tsconfig.build.json",
+          "--outDir",
+          out,
+        ],
+        {
+          cwd: ROOT,
+        },
+      );
+      const { stdout } = await run(process.execPath, [
+        join(out, "cli.js"),
+        "validate",
+        "--config",
+        join(ROOT, "fixtures.yaml"),
+      ]);
+      expect(stdout).toContain("ok, 7 fixtures");
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});

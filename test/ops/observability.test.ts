@@ -1,0 +1,130 @@
+/**
+ * What an operator watches: /metrics in Prometheus text format (checked by a strict parser) moving
+ * when a delivery arrives; JSON logs with the delivery and job id on every job line; /healthz.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsePrometheus, sampleValue } from "../helpers/prometheus.ts";
+import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
+import { type Harness, REPO, startHarness } from "../helpers/service.ts";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({
+    manifest: (p) =>
+      `version: 1\nfixtures:\n  - name: bad-backup\n    repo: ${REPO}\n    branch: regression-bad-backup\n    sha: ${p.pin}\n    base: main\n    change:\n      - path: compose.yml\n`,
+    setup: async (repo) => ({
+      pin: await fixtureBranch(
+        repo,
+        "regression-bad-backup",
+        applyPatch("broken/custom-html--emptied-compose.patch"),
+      ),
+    }),
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const metrics = async () => {
+  const res = await fetch(`http://127.0.0.1:${h.service.port}/metrics`);
+  expect(res.headers.get("content-type")).toContain("text/plain");
+  return parsePrometheus(await res.text());
+};
+
+describe("/metrics", () => {
+  it("parses as Prometheus text and moves when a delivery arrives", async () => {
+    const before = await metrics();
+    // The reconcile at start already verified the pin: its verdict is there.
+    expect(sampleValue(before, "fixture_bot_fixture_verdict", { fixture: "bad-backup" })).toBe(1);
+    expect(
+      sampleValue(before, "fixture_bot_verifications_total", {
+        fixture: "bad-backup",
+        verdict: "fail",
+      }),
+    ).toBe(1);
+    const queued = (s: typeof before) =>
+      sampleValue(s, "fixture_bot_deliveries_total", {
+        event: "pull_request",
+        outcome: "queued",
+      }) ?? 0;
+
+    const { number } = h.gitea.openPull(REPO, {
+      head: "regression-bad-backup",
+      base: "main",
+      author: "maintainer",
+    });
+    await h.pullRequest("opened", number);
+    await h.deliverRaw("{}", { "X-Gitea-Event-Type": "push", "X-Gitea-Signature": "00" });
+    await h.service.idle();
+
+    const after = await metrics();
+    expect(queued(after)).toBe(queued(before) + 1);
+    expect(
+      sampleValue(after, "fixture_bot_deliveries_total", {
+        event: "push",
+        outcome: "unauthorized",
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(after, "fixture_bot_verifications_total", {
+        fixture: "bad-backup",
+        verdict: "fail",
+      }),
+    ).toBe(2);
+    expect(sampleValue(after, "fixture_bot_jobs", { state: "queued" })).toBe(0);
+    expect(
+      sampleValue(after, "fixture_bot_job_duration_seconds_count", { kind: "pull", state: "done" }),
+    ).toBe(1);
+    expect(
+      sampleValue(after, "fixture_bot_verification_duration_seconds_count", { verdict: "fail" }),
+    ).toBe(2);
+    expect(sampleValue(after, "fixture_bot_process_resident_memory_bytes")).toBeGreaterThan(0);
+  });
+
+  it("counts Gitea API errors", async () => {
+    h.gitea.failNext(4, {
+      status: 500,
+      match: (r) => r.path.endsWith("/comments") && r.method === "GET",
+    });
+    const { number } = h.gitea.openPull(REPO, {
+      head: "regression-bad-backup",
+      base: "main",
+      author: "maintainer",
+    });
+    await h.pullRequest("opened", number);
+    await h.service.idle();
+    expect(
+      sampleValue(await metrics(), "fixture_bot_gitea_api_errors_total", {
+        method: "GET",
+        status: "500",
+      }),
+    ).toBe(1);
+  });
+});
+
+describe("logs", () => {
+  it("are JSON lines, and every line of a job carries its delivery and job id", () => {
+    const jobLines = h.logs.filter((l) => typeof l.job === "string" && l.kind !== undefined);
+    expect(jobLines.length).toBeGreaterThan(5);
+    for (const line of jobLines) {
+      expect(line).toMatchObject({
+        service: "fixture-bot",
+        level: expect.any(String),
+        time: expect.any(String),
+      });
+      expect(typeof line.delivery).toBe("string");
+    }
+    const started = h.logs.find((l) => l.msg === "job started");
+    expect(started?.delivery).toMatch(/^[0-9a-f-]{36}$/);
+    expect(h.logs.filter((l) => l.job === started?.job).map((l) => l.msg)).toContain(
+      "job finished",
+    );
+  });
+
+  it("never hold the token or the webhook secret", () => {
+    const all = h.rawLogs.join("\n");
+    expect(all).not.toContain(h.bot.token);
+    expect(all).not.toContain("e2e-webhook-secret-0123456789abcdef");
+  });
+});
