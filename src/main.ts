@@ -37,6 +37,9 @@ export type Service = {
   log: Logger;
 };
 
+/** How long finished jobs (with their delivery ids) and runs are kept. */
+export const RETENTION = { jobsDays: 30, runsDays: 90 };
+
 export type ServeOptions = {
   env?: NodeJS.ProcessEnv;
   /** Where log lines go (tests capture them); default stdout. */
@@ -130,6 +133,11 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     log,
     sanitize,
     onVerified,
+    housekeeping: () => {
+      const day = 86_400_000;
+      jobs.prune(new Date(Date.now() - RETENTION.jobsDays * day).toISOString());
+      runs.prune(new Date(Date.now() - RETENTION.runsDays * day).toISOString());
+    },
     config: {
       statusContext: env.STATUS_CONTEXT,
       pendingAfterMs: env.STALE_PENDING_AFTER,

@@ -16,6 +16,19 @@ export type Metrics = {
 
 const VERDICT_VALUE: Record<Verdict, number> = { pass: 0, fail: 1, error: 2 };
 
+/**
+ * The event header is sent by anyone who can reach /webhook, signature or not: only known names
+ * become label values, so a stranger cannot grow the metric without bound.
+ */
+const KNOWN_EVENTS = new Set([
+  "push",
+  "pull_request",
+  "pull_request_sync",
+  "pull_request_comment",
+  "issue_comment",
+]);
+const eventLabel = (event: string) => (KNOWN_EVENTS.has(event) ? event : event ? "other" : "none");
+
 export function createMetrics(options: {
   queue: () => { queued: number; running: number };
 }): Metrics {
@@ -73,7 +86,7 @@ export function createMetrics(options: {
 
   return {
     registry,
-    delivery: (event, outcome) => deliveries.inc({ event: event || "unknown", outcome }),
+    delivery: (event, outcome) => deliveries.inc({ event: eventLabel(event), outcome }),
     verification(fixture, verdict, seconds) {
       verdicts.inc({ fixture, verdict });
       current.set({ fixture }, VERDICT_VALUE[verdict]);

@@ -29,6 +29,8 @@ export type ReconcileDeps = {
   log: Logger;
   sanitize: (text: string) => string;
   onVerified?: (result: FixtureResult, ms: number) => void;
+  /** Runs after each reconcile: forget old deliveries, jobs and runs. */
+  housekeeping?: () => void;
   config: {
     statusContext: string;
     /** A `pending` status older than this is a job that was lost. */
@@ -84,11 +86,10 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
     let latest: CommitStatus | null = null;
     for (const s of statuses) {
       if (s.context !== deps.config.statusContext) continue;
-      if (
-        latest === null ||
-        s.created_at > latest.created_at ||
-        (s.created_at === latest.created_at && s.id > latest.id)
-      ) {
+      // Times carry the server's UTC offset (+02:00): compare instants, not strings.
+      const t = Date.parse(s.created_at);
+      const l = latest === null ? Number.NEGATIVE_INFINITY : Date.parse(latest.created_at);
+      if (latest === null || t > l || (t === l && s.id > latest.id)) {
         latest = s;
       }
     }
@@ -164,6 +165,7 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
     const pins = await verifyPins(manifest);
     const requeued = deps.config.requeuePulls ? await requeueStuckPulls(manifest) : [];
     const summary = { ...pins, requeued };
+    deps.housekeeping?.();
     deps.log.info({ ...summary, ms: Date.now() - started }, "reconcile finished");
     return summary;
   }

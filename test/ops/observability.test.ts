@@ -56,6 +56,8 @@ describe("/metrics", () => {
     });
     await h.pullRequest("opened", number);
     await h.deliverRaw("{}", { "X-Gitea-Event-Type": "push", "X-Gitea-Signature": "00" });
+    // Unsigned junk with made-up event names must not grow the metric: they all count as "other".
+    for (let i = 0; i < 20; i++) await h.deliverRaw("{}", { "X-Gitea-Event-Type": `made-up-${i}` });
     await h.service.idle();
 
     const after = await metrics();
