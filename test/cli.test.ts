@@ -253,6 +253,11 @@ describe("fixture-bot demo", () => {
     expect(out).toMatch(/^bad-backup-truncated +FAIL/m);
     expect(out).toContain('volume "content" used by service "app" is not declared');
     expect(out).toContain("Every scenario got the verdict it should");
+    // ...and shows the comment the service would post for the incident.
+    expect(out).toContain("    <!-- fixture-bot:report -->");
+    expect(out).toContain(
+      "    - ❌ **`not-emptied`** compose.yml was emptied (48 lines at the merge-base, none now)",
+    );
   });
 });
 

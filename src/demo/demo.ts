@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseManifest } from "../config/load-manifest.ts";
 import { DEFAULT_LIMITS } from "../engine/inspect-files.ts";
 import { verifyFixtures } from "../pipeline/verify-fixture.ts";
+import { renderComment } from "../report/render-comment.ts";
 import { renderText } from "../report/render-text.ts";
 import { silentLogger } from "../shared/logger.ts";
 import { createRedactor } from "../shared/redact.ts";
@@ -212,6 +213,38 @@ export async function runDemo(options: {
         ? "\nEvery scenario got the verdict it should: the correct fixture passes, and the incident, the force-push and the truncation are each caught.\n"
         : `\nUnexpected: ${surprises.map((r) => `${r.name} is ${r.verdict}`).join(", ")}\n`,
     );
+    const incident = results.find((r) => r.name === "bad-backup-emptied");
+    if (incident) {
+      options.write(
+        "\nAs a webhook service, fixture-bot sets a failing commit status on a PR from that branch and posts this comment (Markdown, as Gitea receives it):\n\n",
+      );
+      const comment = renderComment(
+        {
+          kind: "pull",
+          repo: incident.repo,
+          sha: incident.resolvedSha ?? incident.sha,
+          number: 1,
+          trigger: "opened",
+          results: [incident],
+          manifestErrors: [],
+          pins: [
+            {
+              name: incident.name,
+              pinned: incident.sha,
+              head: incident.resolvedSha ?? incident.sha,
+            },
+          ],
+          unknownNames: [],
+        },
+        { maxDiffLinesPerFile: 12 },
+      );
+      options.write(
+        `${comment
+          .split("\n")
+          .map((l) => `    ${l}`.trimEnd())
+          .join("\n")}\n`,
+      );
+    }
     if (options.keep) options.write(`\nThe repositories and manifest are kept in ${root}\n`);
     return surprises.length === 0 ? 0 : 1;
   } finally {

@@ -110,7 +110,7 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
     facts.push(
       `base \`${escapeCode(r.base)}\`${r.mergeBase ? ` (merge-base \`${r.mergeBase.slice(0, 12)}\`)` : ""}`,
     );
-  if (r.expect) facts.push(`expect: ${escapeMarkdown(r.expect)}`);
+  if (r.expect) facts.push(`in CI this canary should be: ${escapeMarkdown(r.expect)}`);
   out.push(facts.join(" · "), "");
   if (r.error) out.push(`⚠️ Could not check: ${escapeMarkdown(r.error)}`, "");
   const attention = r.checks.filter((c) => c.status === "fail" || c.status === "warn");

@@ -102,7 +102,7 @@ describe("renderComment", () => {
 
       #### ❌ \`bad-restore\`: fail
 
-      \`recipe-maintainers/custom-html\` branch \`regression-bad-restore\` at \`<short>\` · base \`main\` (merge-base \`<short>\`) · expect: red at restore
+      \`recipe-maintainers/custom-html\` branch \`regression-bad-restore\` at \`<short>\` · base \`main\` (merge-base \`<short>\`) · in CI this canary should be: red at restore
 
       - ❌ **\`not-emptied\`** compose.yml was emptied (48 lines at the merge-base, none now)
       - ❌ **\`yaml-valid\`** compose.yml is an empty YAML document (it parses to null)
