@@ -7,6 +7,8 @@
  *   large-warm   the same fixture again, mirror warm (median of 5)
  *   incident     verify of the emptied-compose fixture on the recipe repo, warm (median of 10)
  *   huge-file    verify of a fixture that adds a 50 MB file (peak RSS is the figure that matters)
+ *   webhook-ack  time to answer a signed delivery with 202: signature, JSON, routing, and the job
+ *                written to SQLite (WAL) before the answer; 2,000 deliveries over HTTP
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -149,6 +151,73 @@ const scenarios: Record<string, () => Promise<Figures>> = {
       await env.cleanup();
     }
   },
+};
+
+scenarios["webhook-ack"] = async () => {
+  const { createServer } = await import("node:http");
+  const { getRequestListener } = await import("@hono/node-server");
+  const { createApp } = await import("../src/intake/app.ts");
+  const { createSignatureVerifier } = await import("../src/intake/signature.ts");
+  const { createJobQueue } = await import("../src/queue/job-queue.ts");
+  const { openDatabase } = await import("../src/store/database.ts");
+  const { createJobStore } = await import("../src/store/jobs.ts");
+  const { silentLogger } = await import("../src/shared/logger.ts");
+  const { delivery, pullRequestPayload } = await import("../test/helpers/deliveries.ts");
+  const dir = await mkdtemp(join(tmpdir(), "fixture-bot-bench-"));
+  try {
+    const secret = "bench-webhook-secret-0123456789";
+    const queue = createJobQueue({
+      handle: async () => undefined,
+      store: createJobStore(openDatabase(join(dir, "bot.sqlite"))),
+      concurrency: 2,
+      log: silentLogger,
+    });
+    const manifest = {
+      version: 1 as const,
+      fixtures: [fixture({ name: "f", repo: "o/r", branch: "fx", sha: "abcdef1" })],
+    };
+    const app = createApp({
+      verifySignature: createSignatureVerifier(secret),
+      enqueue: (job) => queue.enqueue(job),
+      routeContext: () => ({ manifest, fixturesRepo: null, botUserId: null }),
+      log: silentLogger,
+    });
+    const server = createServer(getRequestListener(app.fetch));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const times: number[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const payload = pullRequestPayload({
+        action: "synchronized",
+        repo: { fullName: "o/r" },
+        number: (i % 50) + 1,
+        head: { ref: "fx", sha: i.toString(16).padStart(40, "0") },
+        base: { ref: "main", sha: "b".repeat(40) },
+        sender: { id: 1, login: "m" },
+      });
+      const d = delivery("pull_request_sync", payload, secret);
+      const start = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/webhook`, {
+        method: "POST",
+        body: d.body,
+        headers: d.headers,
+      });
+      await res.arrayBuffer();
+      times.push(performance.now() - start);
+      if (res.status !== 202) throw new Error(`status ${res.status}`);
+    }
+    server.close();
+    times.sort((a, b) => a - b);
+    const at = (q: number) => (times[Math.floor(q * (times.length - 1))] ?? Number.NaN).toFixed(2);
+    return {
+      "webhook-ack p50 ms": at(0.5),
+      "webhook-ack p99 ms": at(0.99),
+      "webhook-ack max ms": at(1),
+      "body size": `${(Buffer.byteLength(JSON.stringify(pullRequestPayload({ action: "x", repo: { fullName: "o/r" }, number: 1, head: { ref: "a", sha: "a" }, base: { ref: "b", sha: "b" }, sender: { id: 1, login: "m" } }), null, 2)) / 1024).toFixed(1)} KiB`,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 };
 
 async function main(): Promise<void> {
