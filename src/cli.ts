@@ -203,6 +203,7 @@ async function demoCommand(args: readonly string[], io: CliIo): Promise<number> 
 
 /** Entry point when run as a program. */
 export async function run(): Promise<void> {
+  const serving = process.argv[2] === "serve";
   try {
     process.exitCode = await main(process.argv.slice(2), {
       stdout: (t) => process.stdout.write(t),
@@ -217,6 +218,9 @@ export async function run(): Promise<void> {
     );
     process.exitCode = EXIT.error;
   }
+  // The service has drained (or failed to start): leftovers such as a job past its grace period or
+  // a git child still waiting on the network must not keep the process alive.
+  if (serving) process.exit();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void run();

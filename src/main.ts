@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import { createJobHandler } from "./pipeline/handle-job.ts";
 import { createManifestSource, type ManifestSource } from "./pipeline/manifest-source.ts";
 import { createReconciler } from "./pipeline/reconcile.ts";
+import { pullKey } from "./queue/job.ts";
 import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
 import { renderDashboard, renderRunPage } from "./report/render-html.ts";
 import { ConfigError, errorMessage } from "./shared/errors.ts";
@@ -53,7 +54,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
       "GITEA_URL must be the Gitea server's http(s) URL for serve (file:// is for the CLI)",
     );
   }
-  const redact = createRedactor([env.GITEA_TOKEN, env.WEBHOOK_SECRET]);
+  const redact = createRedactor([env.GITEA_TOKEN, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD]);
   const log = createLogger({ level: env.LOG_LEVEL, redact, destination: options.logDestination });
   const dataDir = resolve(env.DATA_DIR);
   const sanitize = (text: string) =>
@@ -100,8 +101,11 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     defaultBranch: async () => (await gitea.getRepo(env.FIXTURES_REPO as string)).default_branch,
     log,
   });
-  const onVerified = (result: { name: string; verdict: "pass" | "fail" | "error" }, ms: number) =>
-    metrics.verification(result.name, result.verdict, ms / 1000);
+  const onVerified = (
+    result: { name: string; verdict: "pass" | "fail" | "error" },
+    ms: number | null,
+    source: "pin" | "candidate",
+  ) => metrics.verification(result.name, result.verdict, ms === null ? null : ms / 1000, source);
   const handle = createJobHandler({
     gitea,
     workspace,
@@ -128,6 +132,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     workspace,
     manifests,
     enqueue: (job) => jobQueue.enqueue(job),
+    handled: (repo, number, headSha) => jobs.handled(pullKey(repo, number), headSha),
     record: (report) => runs.record(report, null),
     limits: DEFAULT_LIMITS,
     log,
@@ -137,6 +142,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
       const day = 86_400_000;
       jobs.prune(new Date(Date.now() - RETENTION.jobsDays * day).toISOString());
       runs.prune(new Date(Date.now() - RETENTION.runsDays * day).toISOString());
+      metrics.retainFixtures(manifests.current().fixtures.map((f) => f.name));
     },
     config: {
       statusContext: env.STATUS_CONTEXT,
@@ -157,11 +163,12 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     log,
     accepting: () => accepting,
     onDelivery: (event, outcome) => metrics.delivery(event, outcome),
+    pagesPassword: env.DASHBOARD_PASSWORD,
     pages: createPages({
       manifests,
       runs,
       metrics,
-      giteaUrl: env.GITEA_URL,
+      giteaUrl: env.GITEA_PUBLIC_URL ?? env.GITEA_URL,
       dryRun,
       manifestFile: env.FIXTURES_FILE,
     }),
@@ -271,18 +278,27 @@ async function whoAmI(gitea: GiteaClient, env: ServeEnv) {
   }
 }
 
-/** `fixture-bot serve`: run until SIGTERM/SIGINT. Returns the exit code. */
+/**
+ * `fixture-bot serve`: run until SIGTERM/SIGINT, then drain. Returns the exit code; the caller
+ * exits the process with it (a job still running past the grace period must not keep it alive).
+ * A signal that arrives while starting up is honoured as soon as the service is up.
+ */
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let pending: string | null = null;
+  let onSignal: ((signal: string) => void) | null = null;
+  const handler = (signal: NodeJS.Signals) => (onSignal ? onSignal(signal) : (pending ??= signal));
+  process.on("SIGTERM", handler);
+  process.on("SIGINT", handler);
   const service = await startService({ env });
   return new Promise<number>((done) => {
-    const stop = (signal: string) => {
+    onSignal = (signal) => {
+      onSignal = () => undefined; // a second signal changes nothing: the drain is under way
       service.log.info({ signal }, "signal received");
       service.stop().then(
         () => done(0),
         () => done(1),
       );
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    if (pending) onSignal(pending);
   });
 }

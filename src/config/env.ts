@@ -68,7 +68,7 @@ export function resolveFileSecrets(
 }
 
 /** Secrets that may come from a file named by `<NAME>_FILE` (Docker and Swarm secrets). */
-export const SECRET_VARS = ["GITEA_TOKEN", "WEBHOOK_SECRET"] as const;
+export const SECRET_VARS = ["GITEA_TOKEN", "WEBHOOK_SECRET", "DASHBOARD_PASSWORD"] as const;
 
 /**
  * Parse env with a schema, turning problems into one ConfigError line per variable. A variable set
@@ -107,6 +107,10 @@ const Duration = z
     const match = /^(\d+)(ms|s|m|h)$/.exec(value) as RegExpExecArray;
     const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
     return Number(match[1]) * unit;
+  })
+  // Node's timers hold at most 2^31-1 ms; a longer one fires at once, over and over.
+  .refine((ms) => ms <= 2_147_483_647, {
+    error: "must be at most 596h (24 days): Node cannot time longer",
   });
 
 /** Everything `fixture-bot serve` reads from the environment. */
@@ -135,6 +139,16 @@ export const ServeEnv = GitEnv.extend({
     .regex(/^[^/\0][^\0]*$/, { error: "must be a path inside FIXTURES_REPO, e.g. fixtures.yaml" })
     .refine((p) => !p.split("/").includes(".."), { error: 'must not contain ".."' })
     .default("fixtures.yaml"),
+  /** Gitea's address as people reach it, for links on the dashboard (default GITEA_URL). */
+  GITEA_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be Gitea's public http(s) URL" })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  /**
+   * When set, the dashboard, run pages and /metrics ask for this password (HTTP Basic, any user
+   * name): their diffs come from repositories the token can read, private ones included.
+   */
+  DASHBOARD_PASSWORD: z.string().min(12, { error: "must be at least 12 characters" }).optional(),
   /** How many jobs run at once. */
   CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** A job (fetch, checks, reporting) that runs longer than this ends in an error status. */

@@ -3,8 +3,12 @@
  * bytes, JSON), turned into a job and handed to `enqueue`; the answer goes out at once. Gitea gives
  * up after 5 s and never retries, so no git or API work happens before the 202.
  */
+
+import { timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
+import { basicAuth } from "hono/basic-auth";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { EnqueueResult, Job } from "../queue/job.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type RouteContext, toJob } from "./gitea-events.ts";
@@ -25,6 +29,8 @@ export type AppDeps = {
   onDelivery?: (event: string, outcome: DeliveryOutcome) => void;
   /** The read-only pages: dashboard, one run, Prometheus metrics. */
   pages?: Pages;
+  /** When set, the pages ask for this password (HTTP Basic, any user name). */
+  pagesPassword?: string | undefined;
 };
 
 export type DeliveryOutcome =
@@ -45,6 +51,12 @@ export type Pages = {
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -150,13 +162,21 @@ export function createApp(deps: AppDeps): Hono {
 
   const pages = deps.pages;
   if (pages) {
+    const password = deps.pagesPassword;
+    if (password) {
+      const guard = basicAuth({
+        realm: "fixture-bot",
+        verifyUser: (_user, given) => sameSecret(given, password),
+      });
+      for (const path of ["/", "/runs/*", "/pulls/*", "/metrics"]) app.use(path, guard);
+    }
     app.get("/", (c) => c.html(pages.dashboard()));
     app.get("/runs/:id", (c) => {
       const id = Number(c.req.param("id"));
       const html = Number.isSafeInteger(id) && id > 0 ? pages.run(id) : null;
       return html === null
         ? c.html(
-            '<!doctype html><title>Not found</title><p>No such run. <a href="/">All fixtures</a></p>',
+            '<!doctype html><title>Not found</title><p>No such run. <a href="../">All fixtures</a></p>',
             404,
           )
         : c.html(html);
@@ -171,7 +191,7 @@ export function createApp(deps: AppDeps): Hono {
             '<!doctype html><title>Not found</title><p>No run for this pull request yet. <a href="/">All fixtures</a></p>',
             404,
           )
-        : c.redirect(`/runs/${id}`, 302);
+        : c.redirect(`../../../runs/${id}`, 302);
     });
     app.get("/metrics", async (c) => {
       const { contentType, body } = await pages.metrics();
@@ -181,6 +201,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse(); // e.g. 401 from basic auth
     deps.log.error({ err: error.message }, "unhandled error in the HTTP edge");
     return c.json({ error: "internal error" }, 500);
   });

@@ -9,7 +9,18 @@ import type { Verdict } from "../shared/result.ts";
 export type Metrics = {
   registry: Registry;
   delivery(event: string, outcome: string): void;
-  verification(fixture: string, verdict: Verdict, seconds: number): void;
+  /**
+   * A finished verification. Only a pin's (push, reconcile) sets the fixture's verdict: a PR's
+   * candidate is not the fixture. `seconds` null: nothing was timed (the fetch failed first).
+   */
+  verification(
+    fixture: string,
+    verdict: Verdict,
+    seconds: number | null,
+    source: "pin" | "candidate",
+  ): void;
+  /** Forget the verdict of fixtures no longer in the manifest, so they raise no stale alerts. */
+  retainFixtures(names: readonly string[]): void;
   job(kind: string, state: string, seconds: number): void;
   giteaError(method: string, status: number | null): void;
 };
@@ -60,7 +71,7 @@ export function createMetrics(options: {
   });
   const verdicts = new Counter({
     name: "fixture_bot_verifications_total",
-    help: "Fixture verifications, by fixture and verdict.",
+    help: "Verifications of fixture pins (push, reconcile), by fixture and verdict.",
     labelNames: ["fixture", "verdict"],
     registers: [registry],
   });
@@ -84,13 +95,23 @@ export function createMetrics(options: {
     registers: [registry],
   });
 
+  const known = new Set<string>();
   return {
     registry,
     delivery: (event, outcome) => deliveries.inc({ event: eventLabel(event), outcome }),
-    verification(fixture, verdict, seconds) {
+    verification(fixture, verdict, seconds, source) {
+      if (seconds !== null) duration.observe({ verdict }, seconds);
+      if (source !== "pin") return;
       verdicts.inc({ fixture, verdict });
       current.set({ fixture }, VERDICT_VALUE[verdict]);
-      duration.observe({ verdict }, seconds);
+      known.add(fixture);
+    },
+    retainFixtures(names) {
+      for (const name of [...known]) {
+        if (names.includes(name)) continue;
+        current.remove({ fixture: name });
+        known.delete(name);
+      }
     },
     job: (kind, state, seconds) => jobs.observe({ kind, state }, seconds),
     giteaError: (method, status) => giteaErrors.inc({ method, status: String(status ?? 0) }),

@@ -16,6 +16,7 @@ import { handlePull } from "./handle-pull.ts";
 import { handlePush } from "./handle-push.ts";
 import type { ManifestSource } from "./manifest-source.ts";
 import { createReporter } from "./reporter.ts";
+import type { VerifyDeps } from "./verify-fixture.ts";
 
 export type HandlerConfig = {
   /** Context of the status on a PR head (the candidate pins). */
@@ -39,8 +40,8 @@ export type HandlerDeps = {
   record?: (job: Job, report: RunReport) => number | null;
   /** The results of the latest run for this PR head, to complete a /verify of some fixtures. */
   previousResults?: (repo: string, number: number, sha: string) => FixtureResult[];
-  /** Told of every fixture verification and how long it took (metrics). */
-  onVerified?: (result: FixtureResult, ms: number) => void;
+  /** Told of every fixture verification, how long it took, and whether it was a pin (metrics). */
+  onVerified?: (result: FixtureResult, ms: number | null, source: "pin" | "candidate") => void;
   /** Told how each job ended (metrics). */
   observe?: (job: Job, outcome: RunReport | "error", durationMs: number) => void;
 };
@@ -76,5 +77,19 @@ export function createJobHandler(deps: HandlerDeps): (job: Job) => Promise<void>
       );
       throw error;
     }
+  };
+}
+
+/** What verifyFixture(s) need, logging on the job's logger and reporting metrics by source. */
+export function verifyDepsFor(
+  deps: HandlerDeps,
+  log: Logger,
+  source: "pin" | "candidate",
+): VerifyDeps {
+  return {
+    workspace: deps.workspace,
+    limits: deps.limits,
+    log,
+    onVerified: (result, ms) => deps.onVerified?.(result, ms, source),
   };
 }

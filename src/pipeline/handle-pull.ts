@@ -9,7 +9,7 @@ import { errorMessage } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { FixtureResult, RunReport } from "../shared/result.ts";
 import type { Mirror } from "../workspace/workspace.ts";
-import type { HandlerDeps } from "./handle-job.ts";
+import { type HandlerDeps, verifyDepsFor } from "./handle-job.ts";
 import type { Reporter } from "./reporter.ts";
 import { errorResult, verifyFixture, verifyFixtures } from "./verify-fixture.ts";
 
@@ -30,6 +30,7 @@ export async function handlePull(
   const candidates = job.fromFork
     ? []
     : fixturesOnBranch(deps.manifests.current(), job.repo, job.headRef);
+  const verify = verifyDepsFor(deps, log, "candidate");
   const isManifestRepo = sameRepoName(job.repo, deps.manifests.repo);
   const status = { sha: job.headSha, context: deps.config.statusContext };
   if (candidates.length === 0 && !isManifestRepo) {
@@ -69,6 +70,8 @@ export async function handlePull(
       },
     );
     if (outcome) await reporter.postComment(job, outcome.report, log);
+    if (outcome && !outcome.statusPosted)
+      throw new Error("the final commit status could not be posted");
     return { kind: "verified" };
   }
   const change = isManifestRepo ? await manifestChanges(job, mirror, deps) : null;
@@ -106,16 +109,18 @@ export async function handlePull(
           sha: job.headSha,
           base: f.base === null ? null : job.baseRef,
         };
-        results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, deps)));
+        results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
       }
       const again = fromManifest.filter((f) => reuse(f) === undefined);
-      const fresh = await verifyFixtures(again, deps);
+      const fresh = await verifyFixtures(again, verify);
       for (const f of fromManifest)
         results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
       return report(job, results, reporter, candidates, change?.errors ?? [], unknownNames);
     },
   );
   if (outcome) await reporter.postComment(job, outcome.report, log);
+  if (outcome && !outcome.statusPosted)
+    throw new Error("the final commit status could not be posted");
   return { kind: "verified" };
 }
 

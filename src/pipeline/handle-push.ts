@@ -10,7 +10,7 @@ import { fixturesOnBranch } from "../config/manifest.ts";
 import { sameRepoName } from "../config/names.ts";
 import type { PushJob } from "../queue/job.ts";
 import type { Logger } from "../shared/logger.ts";
-import type { HandlerDeps } from "./handle-job.ts";
+import { type HandlerDeps, verifyDepsFor } from "./handle-job.ts";
 import type { Reporter } from "./reporter.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
 
@@ -24,7 +24,7 @@ export async function handlePush(
     sameRepoName(job.repo, deps.manifests.repo) && job.branch === job.defaultBranch;
   let manifestErrors: string[] = [];
   if (manifestBranch) {
-    const reloaded = await deps.manifests.reload();
+    const reloaded = await deps.manifests.reload(log);
     if (reloaded.commit !== job.after) {
       log.info(
         { tip: reloaded.commit },
@@ -38,7 +38,7 @@ export async function handlePush(
     return;
   }
   const pending = `verifying ${fixtures.length ? `${fixtures.length} pinned` : "the manifest"}…`;
-  await reporter.withStatus(
+  const outcome = await reporter.withStatus(
     job,
     { sha: job.after, context: `${deps.config.statusContext}/pins`, pending },
     log,
@@ -48,10 +48,14 @@ export async function handlePush(
       sha: job.after,
       number: null,
       trigger: `push to ${job.branch}`,
-      results: (await verifyFixtures(fixtures, deps)).map((r) => reporter.sanitizeResult(r)),
+      results: (await verifyFixtures(fixtures, verifyDepsFor(deps, log, "pin"))).map((r) =>
+        reporter.sanitizeResult(r),
+      ),
       manifestErrors,
       pins: [],
       unknownNames: [],
     }),
   );
+  if (outcome && !outcome.statusPosted)
+    throw new Error("the final commit status could not be posted");
 }

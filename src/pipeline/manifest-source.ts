@@ -20,7 +20,7 @@ export type ManifestSource = {
    * Load it again: the file, or FIXTURES_PATH at the tip of FIXTURES_REPO's default branch. A
    * manifest that does not load is not used (the one in use stays) and its problems are returned.
    */
-  reload(): Promise<Reloaded>;
+  reload(jobLog?: Logger): Promise<Reloaded>;
   /** The manifest file as it is at a commit of FIXTURES_REPO. */
   readAt(mirror: Mirror, commit: string): Promise<ManifestAt>;
   readonly repo: string | null;
@@ -81,17 +81,20 @@ export async function createManifestSource(
     path,
     current: () => manifest,
     readAt,
-    async reload() {
+    async reload(jobLog = log) {
       try {
         const loaded = await load();
         manifest = loaded.manifest;
-        log.info(
+        jobLog.info(
           { fixtures: manifest.fixtures.length, commit: loaded.commit },
           "manifest reloaded",
         );
         return { commit: loaded.commit, errors: [] };
       } catch (error) {
-        log.error({ err: errorMessage(error) }, "manifest did not reload; keeping the one in use");
+        jobLog.error(
+          { err: errorMessage(error) },
+          "manifest did not reload; keeping the one in use",
+        );
         const commit = (error as { commit?: string }).commit ?? null;
         return {
           commit,

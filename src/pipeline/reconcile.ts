@@ -24,11 +24,13 @@ export type ReconcileDeps = {
   workspace: Workspace;
   manifests: ManifestSource;
   enqueue: (job: Job) => EnqueueResult;
+  /** Whether a job already finished for this PR head (it found nothing to report, say). */
+  handled?: (repo: string, number: number, headSha: string) => boolean;
   record: (report: RunReport) => number | null;
   limits: Limits;
   log: Logger;
   sanitize: (text: string) => string;
-  onVerified?: (result: FixtureResult, ms: number) => void;
+  onVerified?: (result: FixtureResult, ms: number | null, source: "pin") => void;
   /** Runs after each reconcile: forget old deliveries, jobs and runs. */
   housekeeping?: () => void;
   config: {
@@ -63,7 +65,11 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
   let running: Promise<ReconcileSummary> | null = null;
 
   async function verifyPins(manifest: Manifest): Promise<Omit<ReconcileSummary, "requeued">> {
-    const results = (await verifyFixtures(manifest.fixtures, deps)).map((r) => ({
+    const verify = {
+      ...deps,
+      onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
+    };
+    const results = (await verifyFixtures(manifest.fixtures, verify)).map((r) => ({
       ...r,
       error: r.error === null ? null : deps.sanitize(r.error),
     }));
@@ -132,12 +138,12 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         const age = latest
           ? now().getTime() - new Date(latest.created_at).getTime()
           : Number.POSITIVE_INFINITY;
-        const reason =
-          latest === null
-            ? "no status"
-            : latest.status === "pending" && age > deps.config.pendingAfterMs
-              ? "status stuck at pending"
-              : null;
+        // No status and no finished job: the delivery was lost. No status but a finished job: there
+        // was nothing to report (a PR that does not touch the manifest), so do not run it forever.
+        const lost = latest === null && !(deps.handled?.(repo, pr.number, pr.head.sha) ?? false);
+        const stuck =
+          latest !== null && latest.status === "pending" && age > deps.config.pendingAfterMs;
+        const reason = lost ? "no status" : stuck ? "status stuck at pending" : null;
         if (reason === null) continue;
         const result = deps.enqueue({
           id: randomUUID(),

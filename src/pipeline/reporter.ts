@@ -19,7 +19,7 @@ export type Reporter = {
     target: { sha: string; context: string; pending: string },
     log: Logger,
     work: () => Promise<RunReport>,
-  ): Promise<{ report: RunReport; runId: number | null } | null>;
+  ): Promise<{ report: RunReport; runId: number | null; statusPosted: boolean } | null>;
   /** Create or edit the PR's report comment, unless the PR has moved on to another head. */
   postComment(job: PullJob, report: RunReport, log: Logger): Promise<void>;
   /** A short answer to a comment (a refused /verify, say). */
@@ -47,7 +47,11 @@ export function createReporter(deps: HandlerDeps): Reporter {
     description: string,
     link: string | null,
     log: Logger,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    if (deps.bot === null) {
+      log.info({ sha, context, state, description }, "dry run: would set commit status");
+      return true;
+    }
     try {
       await gitea.createStatus(job.repo, sha, {
         state,
@@ -55,12 +59,14 @@ export function createReporter(deps: HandlerDeps): Reporter {
         description: deps.sanitize(description).slice(0, 139),
         ...(link ? { target_url: link } : {}),
       });
+      return true;
     } catch (error) {
       // The reconcile re-queues a PR whose status is missing or stuck at pending.
       log.error(
         { err: deps.sanitize(errorMessage(error)), state },
         "could not set the commit status",
       );
+      return false;
     }
   }
 
@@ -89,7 +95,7 @@ export function createReporter(deps: HandlerDeps): Reporter {
         const report = await withTimeout(work(), config.jobTimeoutMs);
         const runId = record(job, report, log);
         const status = renderStatus(report);
-        await postStatus(
+        const statusPosted = await postStatus(
           job,
           target.sha,
           target.context,
@@ -103,7 +109,7 @@ export function createReporter(deps: HandlerDeps): Reporter {
           "job finished",
         );
         deps.observe?.(job, report, Date.now() - started);
-        return { report, runId };
+        return { report, runId, statusPosted };
       } catch (error) {
         const reason = error instanceof TimeoutError ? "timed out" : "could not finish";
         log.error(
@@ -113,7 +119,7 @@ export function createReporter(deps: HandlerDeps): Reporter {
           },
           `job ${reason}`,
         );
-        await postStatus(
+        const posted = await postStatus(
           job,
           target.sha,
           target.context,
@@ -123,6 +129,8 @@ export function createReporter(deps: HandlerDeps): Reporter {
           log,
         );
         deps.observe?.(job, "error", Date.now() - started);
+        // A job whose final state never reached Gitea is failed, so the reconcile picks it up.
+        if (!posted) throw new Error("the final commit status could not be posted");
         return null;
       }
     },
@@ -158,6 +166,10 @@ export function createReporter(deps: HandlerDeps): Reporter {
     },
 
     async reply(repo, number, text, log) {
+      if (deps.bot === null) {
+        log.info({ number, text }, "dry run: would reply");
+        return;
+      }
       try {
         await gitea.createComment(repo, number, text);
       } catch (error) {

@@ -20,7 +20,7 @@ export type VerifyDeps = {
   /** How many repositories are fetched at once. */
   concurrency?: number;
   /** Told of every finished verification and how long it took (metrics). */
-  onVerified?: (result: FixtureResult, ms: number) => void;
+  onVerified?: (result: FixtureResult, ms: number | null) => void;
 };
 
 /** Verify fixtures, fetching each repository once however many fixtures share it. */
@@ -39,7 +39,7 @@ export async function verifyFixtures(
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");
       for (const f of group) {
         const result = errorResult(f, `could not fetch ${repo}: ${errorMessage(error)}`);
-        deps.onVerified?.(result, 0);
+        deps.onVerified?.(result, null);
         results.set(f, result);
       }
       return;

@@ -35,8 +35,27 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   let draining = false;
   let idleWaiters: (() => void)[] = [];
 
+  /**
+   * A store write that fails (disk full, a locked or damaged database) must not take the process
+   * and every other running job down: log it. The job stays as it was in the database and is
+   * resumed, or repaired by the reconcile, later.
+   */
+  function safely<T>(what: string, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (error) {
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        `job store: ${what} failed`,
+      );
+      return fallback;
+    }
+  }
+
+  const queuedCount = () => safely("counting queued jobs", () => store.queuedCount(), 0);
+
   function settleIdle(): void {
-    if (running.size > 0 || store.queuedCount() > 0) return;
+    if (running.size > 0 || queuedCount() > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
@@ -44,18 +63,18 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   function pump(): void {
     while (!draining && running.size < options.concurrency) {
-      const next = store.claimNext(new Set(running.keys()));
+      const next = safely("claiming a job", () => store.claimNext(new Set(running.keys())), null);
       if (next === null) break;
       const { job, key } = next;
       runningIds.add(job.id);
       const run = options
         .handle(job)
         .then(
-          () => store.finish(job.id, "done"),
+          () => safely("finishing a job", () => store.finish(job.id, "done"), undefined),
           (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
             log.error({ job: job.id, err: message }, "job failed");
-            store.finish(job.id, "failed", message);
+            safely("finishing a job", () => store.finish(job.id, "failed", message), undefined);
           },
         )
         .finally(() => {
@@ -70,7 +89,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   return {
     enqueue(job) {
-      if (draining) return { queued: false, reason: "shutting down" };
+      // While draining, a delivery is still written (the 202 promises it is kept) but not started:
+      // the next process runs it.
       const result = store.add(job, jobKey(job), jobRevision(job));
       if (result.queued && result.replaced) {
         log.info({ replaced: result.replaced, by: job.id }, "newer job replaces a queued one");
@@ -86,16 +106,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
           "job given up: it was interrupted too many times",
         );
       }
-      if (outcome.requeued > 0 || store.queuedCount() > 0) {
+      if (outcome.requeued > 0 || queuedCount() > 0) {
         log.info(
-          { requeued: outcome.requeued, queued: store.queuedCount() },
+          { requeued: outcome.requeued, queued: queuedCount() },
           "resuming jobs from the last run",
         );
       }
       pump();
       return outcome;
     },
-    stats: () => ({ queued: store.queuedCount(), running: running.size }),
+    stats: () => ({ queued: queuedCount(), running: running.size }),
     async drain(deadlineMs) {
       draining = true;
       const all = Promise.allSettled([...running.values()]);
@@ -105,10 +125,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       });
       await Promise.race([all, timeout]);
       clearTimeout(timer);
-      return { unfinished: running.size + store.queuedCount() };
+      return { unfinished: running.size + queuedCount() };
     },
     idle() {
-      if (running.size === 0 && store.queuedCount() === 0) return Promise.resolve();
+      if (running.size === 0 && queuedCount() === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -48,6 +48,11 @@ export type PushJob = JobBase & {
 
 export type Job = PullJob | CommandJob | PushJob;
 
+/** The key of every job about one pull request. */
+export function pullKey(repo: string, number: number): string {
+  return `pr:${repo.toLowerCase()}#${number}`;
+}
+
 /** Same key = same thing being verified: never run twice at once; the newest queued one wins. */
 export function jobKey(job: Job): string {
   switch (job.kind) {
@@ -55,7 +60,7 @@ export function jobKey(job: Job): string {
     // run at once (they would race to create the report comment).
     case "pull":
     case "command":
-      return `pr:${job.repo.toLowerCase()}#${job.number}`;
+      return pullKey(job.repo, job.number);
     case "push":
       return `push:${job.repo.toLowerCase()}:${job.branch}`;
   }

@@ -1,6 +1,7 @@
 /**
  * The dashboard and run pages: server-rendered HTML, no JavaScript, no external assets, readable
- * on a phone. Pure: data in, a string out; every value is escaped.
+ * on a phone. Pure: data in, a string out; every value is escaped. Links between pages are
+ * relative, so the bot can live under a path prefix of PUBLIC_URL.
  */
 import type {
   CheckResult,
@@ -105,17 +106,17 @@ export function renderDashboard(data: DashboardData): string {
           ? v.failing.map((c) => `<code class="nowrap">${e(c)}</code>`).join(", ")
           : "";
       const when = v
-        ? `<a href="/runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
+        ? `<a href="runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
         : "";
       return `<tr><td><strong class="nowrap">${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
-<td class="wide"><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
+<td class="wide"><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
 <td><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td>${when}</td></tr>`;
     })
     .join("\n");
   const runs = data.recent
     .map(
       (r) =>
-        `<li><a href="/runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${r.repo === "*" ? "every pin" : `<code>${e(r.repo)}</code>`}${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
+        `<li><a href="runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${r.repo === "*" ? "every pin" : `<code>${e(r.repo)}</code>`}${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
     )
     .join("\n");
   return page(
@@ -148,7 +149,7 @@ export function renderRunPage(
       ? `<a href="${e(`${options.giteaUrl}/${run.repo}/pulls/${run.number}`)}">${e(run.repo)} #${run.number}</a>`
       : e(run.repo === "*" ? "every fixture" : run.repo);
   const parts = [
-    `<p><a href="/">← all fixtures</a></p>`,
+    `<p><a href="../">← all fixtures</a></p>`,
     `<h1>Run ${run.id} ${badge(run.state)}</h1>`,
     `<p class="muted">${where}${run.sha ? `, commit <code>${e(run.sha.slice(0, 12))}</code>` : ""}, ${e(run.trigger)}, ${ago(run.createdAt, options.now)}</p>`,
   ];

@@ -117,17 +117,27 @@ export function runState(report: RunReport): RunState {
   return "success";
 }
 
-/** Keep at most `maxLines` diff lines in a report, in file order (for storage and the web page). */
-export function capReportDiffs(report: RunReport, maxLines = 2_000): RunReport {
+/**
+ * Keep a report small enough to store and show: at most `maxLines` diff lines in all (in file
+ * order), each at most `maxLineLength` characters, and at most `maxFiles` files per fixture.
+ */
+export function capReportDiffs(
+  report: RunReport,
+  maxLines = 2_000,
+  maxLineLength = 500,
+  maxFiles = 200,
+): RunReport {
   let budget = maxLines;
+  const clip = (line: string) =>
+    line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line;
   const results = report.results.map((r) => ({
     ...r,
-    files: r.files.map((f) => {
+    files: r.files.slice(0, maxFiles).map((f) => {
       if (f.hunks === null) return f;
       const hunks = [];
       for (const h of f.hunks) {
         if (budget <= 0) break;
-        const lines = h.lines.slice(0, budget);
+        const lines = h.lines.slice(0, budget).map(clip);
         budget -= lines.length;
         hunks.push({ ...h, lines });
       }

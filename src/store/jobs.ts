@@ -23,6 +23,8 @@ export type JobStore = {
     ownIds: ReadonlySet<string>,
   ): { requeued: number; abandoned: Job[] };
   queuedCount(): number;
+  /** Whether a pull job for this PR head finished (so a missing status means it had nothing to say). */
+  handled(key: string, headSha: string): boolean;
   /** Forget delivery ids (and finished jobs) older than `before` (ISO time). */
   prune(before: string): void;
 };
@@ -37,8 +39,8 @@ export function createJobStore(
     "SELECT id FROM deliveries WHERE id = ?",
   );
   const addDelivery = db.prepare("INSERT INTO deliveries (id, received_at) VALUES (?, ?)");
-  const queuedWithKey = db.prepare<[string], { id: string; revision: string }>(
-    "SELECT id, revision FROM jobs WHERE key = ? AND state = 'queued'",
+  const queuedWithKey = db.prepare<[string], { id: string; revision: string; kind: string }>(
+    "SELECT id, revision, kind FROM jobs WHERE key = ? AND state = 'queued' ORDER BY rowid",
   );
   const markReplaced = db.prepare(
     "UPDATE jobs SET state = 'replaced', finished_at = ? WHERE id = ?",
@@ -64,6 +66,9 @@ export function createJobStore(
     "SELECT count(*) AS n FROM jobs WHERE state = 'queued'",
   );
   const pruneDeliveries = db.prepare("DELETE FROM deliveries WHERE received_at < ?");
+  const doneFor = db.prepare<[string, string], { n: number }>(
+    "SELECT count(*) AS n FROM jobs WHERE key = ? AND kind = 'pull' AND state = 'done' AND substr(revision, 1, 40) = ?",
+  );
   const pruneJobs = db.prepare(
     "DELETE FROM jobs WHERE state IN ('done', 'failed', 'replaced') AND created_at < ?",
   );
@@ -76,11 +81,14 @@ export function createJobStore(
         }
         addDelivery.run(job.deliveryId, now());
       }
-      const waiting = queuedWithKey.get(key);
+      // Only a job of the same kind repeats or supersedes a queued one: a /verify (which may be
+      // refused) never cancels a queued verification, nor a verification a queued /verify.
+      const waiting = queuedWithKey.all(key).find((w) => w.kind === job.kind);
       if (waiting && waiting.revision === revision) {
         return { queued: false, reason: "the same verification is already queued" };
       }
-      if (waiting) markReplaced.run(now(), waiting.id);
+      const replaces = waiting && job.kind !== "command" ? waiting.id : undefined;
+      if (replaces) markReplaced.run(now(), replaces);
       insert.run({
         id: job.id,
         key,
@@ -90,8 +98,8 @@ export function createJobStore(
         payload: JSON.stringify(job),
         createdAt: now(),
       });
-      return waiting
-        ? { queued: true, jobId: job.id, replaced: waiting.id }
+      return replaces
+        ? { queued: true, jobId: job.id, replaced: replaces }
         : { queued: true, jobId: job.id };
     },
   );
@@ -127,6 +135,7 @@ export function createJobStore(
     finish: (id, state, error) => void markFinished.run(state, now(), error ?? null, id),
     requeueInterrupted: (maxAttempts, ownIds) => requeueAll(maxAttempts, ownIds),
     queuedCount: () => countQueued.get()?.n ?? 0,
+    handled: (key, headSha) => (doneFor.get(key, headSha)?.n ?? 0) > 0,
     prune(before) {
       pruneDeliveries.run(before);
       pruneJobs.run(before);

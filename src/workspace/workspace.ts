@@ -77,6 +77,10 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     "credential.helper": "",
     "protocol.version": "2",
     "gc.autoDetach": "false",
+    // A stalled transfer ends on its own: killing git on a timeout does not kill git-remote-http,
+    // which would otherwise wait on the socket for as long as the server keeps it open.
+    "http.lowSpeedLimit": "1000",
+    "http.lowSpeedTime": String(Math.max(1, Math.ceil(timeouts.idleMs / 1000))),
   };
   if (options.token) config["http.extraHeader"] = `Authorization: token ${options.token}`;
   const locks = createLocks({ timeoutMs: timeouts.lockMs });

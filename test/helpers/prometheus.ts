@@ -53,13 +53,17 @@ export function parsePrometheus(text: string): Sample[] {
         );
       }
     }
+    // Prometheus reads values with Go's strconv.ParseFloat: NaN and Inf in any letter case.
+    const word = rawValue.toLowerCase();
     const value =
-      rawValue === "+Inf"
-        ? Number.POSITIVE_INFINITY
-        : rawValue === "-Inf"
-          ? Number.NEGATIVE_INFINITY
-          : Number(rawValue);
-    if (Number.isNaN(value) && rawValue !== "NaN") throw new Error(`bad value, ${where}`);
+      word === "nan"
+        ? Number.NaN
+        : /^\+?inf(inity)?$/.test(word)
+          ? Number.POSITIVE_INFINITY
+          : /^-inf(inity)?$/.test(word)
+            ? Number.NEGATIVE_INFINITY
+            : Number(rawValue);
+    if (Number.isNaN(value) && word !== "nan") throw new Error(`bad value, ${where}`);
     samples.push({ name, labels, value });
   }
   return samples;

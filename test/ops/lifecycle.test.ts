@@ -114,6 +114,30 @@ async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void
 }
 
 describe("a real process", () => {
+  it("exits after SHUTDOWN_GRACE even when a job is stuck on Gitea, and resumes that job next time", async () => {
+    const bot = await start({ SHUTDOWN_GRACE: "1s" });
+    const a = gitea.openPull(REPO, {
+      head: BRANCHES[0] as string,
+      base: "main",
+      author: "maintainer",
+    });
+    const release = gitea.hold((r) => r.path.includes("/statuses/"));
+    await deliverOpened(bot, a.number);
+    await bot.waitForLog((l) => l.msg === "job started");
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    expect(
+      bot.logs.some(
+        (l) => l.msg === "stopping with unfinished jobs; they resume at the next start",
+      ),
+    ).toBe(true);
+    release();
+    const next = await start();
+    await next.waitForLog((l) => l.msg === "resuming jobs from the last run");
+    await until(() => finalStatus(a.headSha) !== undefined);
+    expect(finalStatus(a.headSha)?.status).toBe("failure");
+  });
+
   it("completes after a restart the jobs it had accepted when it was SIGKILLed", async () => {
     const first = await start();
     const a = gitea.openPull(REPO, {

@@ -68,12 +68,13 @@ describe("/metrics", () => {
         outcome: "unauthorized",
       }),
     ).toBe(1);
+    // The PR's head is a candidate, not the fixture's pin: it is timed, but the verdict stays the pin's.
     expect(
       sampleValue(after, "fixture_bot_verifications_total", {
         fixture: "bad-backup",
         verdict: "fail",
       }),
-    ).toBe(2);
+    ).toBe(1);
     expect(sampleValue(after, "fixture_bot_jobs", { state: "queued" })).toBe(0);
     expect(
       sampleValue(after, "fixture_bot_job_duration_seconds_count", { kind: "pull", state: "done" }),
@@ -128,5 +129,63 @@ describe("logs", () => {
     const all = h.rawLogs.join("\n");
     expect(all).not.toContain(h.bot.token);
     expect(all).not.toContain("e2e-webhook-secret-0123456789abcdef");
+  });
+});
+
+describe("DASHBOARD_PASSWORD", () => {
+  it("puts the dashboard, runs and metrics behind HTTP Basic auth, and leaves the webhook and health open", async () => {
+    const guarded = await startHarness({
+      env: { DASHBOARD_PASSWORD: "correct horse battery" },
+      manifest: (p) =>
+        `version: 1\nfixtures:\n  - name: x\n    repo: ${REPO}\n    branch: regression-x\n    sha: ${p.pin}\n`,
+      setup: async (repo) => ({
+        pin: await fixtureBranch(repo, "regression-x", applyPatch("custom-html/bad-backup.patch")),
+      }),
+    });
+    try {
+      const base = `http://127.0.0.1:${guarded.service.port}`;
+      const auth = (password: string) => ({
+        authorization: `Basic ${Buffer.from(`anyone:${password}`).toString("base64")}`,
+      });
+      for (const path of ["/", "/runs/1", "/metrics", "/pulls/o/r/1"]) {
+        expect((await fetch(`${base}${path}`)).status, path).toBe(401);
+        expect(
+          (await fetch(`${base}${path}`, { headers: auth("wrong password!") })).status,
+          path,
+        ).toBe(401);
+      }
+      expect((await fetch(`${base}/`, { headers: auth("correct horse battery") })).status).toBe(
+        200,
+      );
+      expect(
+        (await fetch(`${base}/metrics`, { headers: auth("correct horse battery") })).status,
+      ).toBe(200);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/webhook`, { method: "POST", body: "{}" })).status).toBe(401); // the signature, not a password
+      expect(guarded.rawLogs.join("\n")).not.toContain("correct horse battery");
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe("createMetrics", () => {
+  it("sets a fixture's verdict from its pin only, and forgets fixtures that left the manifest", async () => {
+    const { createMetrics } = await import("../../src/ops/metrics.ts");
+    const m = createMetrics({ queue: () => ({ queued: 0, running: 0 }) });
+    m.verification("a", "fail", 0.2, "pin");
+    m.verification("a", "pass", 0.1, "candidate");
+    m.verification("gone", "fail", null, "pin");
+    let samples = parsePrometheus(await m.registry.metrics());
+    expect(sampleValue(samples, "fixture_bot_fixture_verdict", { fixture: "a" })).toBe(1);
+    expect(
+      sampleValue(samples, "fixture_bot_verification_duration_seconds_count", { verdict: "pass" }),
+    ).toBe(1);
+    m.retainFixtures(["a"]);
+    samples = parsePrometheus(await m.registry.metrics());
+    expect(
+      sampleValue(samples, "fixture_bot_fixture_verdict", { fixture: "gone" }),
+    ).toBeUndefined();
+    expect(sampleValue(samples, "fixture_bot_fixture_verdict", { fixture: "a" })).toBe(1);
   });
 });

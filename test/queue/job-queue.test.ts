@@ -158,7 +158,7 @@ describe("createJobQueue", () => {
     expect(seen).toHaveLength(2);
   });
 
-  it("drain stops new work, waits for running jobs up to a deadline, and reports what did not finish", async () => {
+  it("drain starts no new work but still keeps what is delivered, and reports what did not finish", async () => {
     const g = gated();
     const q = createJobQueue({
       handle: g.handle,
@@ -171,8 +171,9 @@ describe("createJobQueue", () => {
     q.enqueue(pull({ number: 2 }));
     await tick();
     const drained = q.drain(50);
-    expect(q.enqueue(pull({ number: 3 }))).toEqual({ queued: false, reason: "shutting down" });
-    expect(await drained).toEqual({ unfinished: 2 });
+    const late = pull({ number: 3 });
+    expect(q.enqueue(late)).toEqual({ queued: true, jobId: late.id }); // answered 202: it must be kept
+    expect(await drained).toEqual({ unfinished: 3 });
     g.finish(running);
     await tick();
     expect(g.started).toHaveLength(1); // the queued one was not started during the drain
@@ -224,6 +225,67 @@ describe("createJobQueue", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("when the store fails", () => {
+  it("a failing write is logged, and neither the process nor the other jobs go down with it", async () => {
+    const store = memoryStore();
+    const errors: string[] = [];
+    const log = {
+      ...silentLogger,
+      error: (_o: Record<string, unknown>, msg?: string) => void errors.push(msg ?? ""),
+    };
+    let failFinish = true;
+    const flaky = {
+      ...store,
+      finish: (id: string, state: "done" | "failed", error?: string) => {
+        if (failFinish) {
+          failFinish = false;
+          throw new Error("SQLITE_FULL: database or disk is full");
+        }
+        store.finish(id, state, error);
+      },
+    };
+    const seen: string[] = [];
+    const q = createJobQueue({
+      handle: async (job) => void seen.push(job.id),
+      store: flaky,
+      concurrency: 1,
+      log,
+    });
+    q.enqueue(pull({ number: 1 }));
+    q.enqueue(pull({ number: 2 }));
+    await q.idle();
+    expect(seen).toHaveLength(2);
+    expect(errors).toContain("job store: finishing a job failed");
+  });
+});
+
+describe("coalescing by kind", () => {
+  it("a /verify never cancels a queued verification, nor the other way round", () => {
+    const store = memoryStore();
+    const p = pull({ number: 7 });
+    const command: Job = {
+      id: "c1",
+      deliveryId: "dc1",
+      repo: "o/r",
+      receivedAt: "",
+      kind: "command",
+      number: 7,
+      commentId: 1,
+      user: "stranger",
+      only: null,
+    };
+    store.add(p, "pr:o/r#7", "rev-a");
+    expect(store.add(command, "pr:o/r#7", "command:1")).toEqual({ queued: true, jobId: "c1" });
+    const newer = pull({ number: 7, headSha: "2".repeat(40) });
+    expect(store.add(newer, "pr:o/r#7", "rev-b")).toEqual({
+      queued: true,
+      jobId: newer.id,
+      replaced: p.id,
+    });
+    expect(store.queuedCount()).toBe(2); // the newer pull job and the command
   });
 });
 

@@ -109,6 +109,9 @@ describe("a manifest in FIXTURES_REPO", () => {
     await h.service.idle();
     expect(h.gitea.statuses(MANIFEST_REPO, headSha)).toEqual([]);
     expect(h.gitea.comments(MANIFEST_REPO, number)).toEqual([]);
+    // It has no status, but it was handled: the reconcile does not queue it again and again.
+    const summary = (await h.service.reconcile()) as { requeued: unknown[] };
+    expect(summary.requeued).toEqual([]);
   });
 
   it("reloads on a push to the default branch, so new fixture branches are watched", async () => {

@@ -73,6 +73,11 @@ describe("configuration", () => {
     [{ FIXTURES_PATH: "../etc/passwd" }, 'FIXTURES_PATH must not contain ".."'],
     [{ JOB_TIMEOUT: "soon" }, 'JOB_TIMEOUT must be a duration such as "90s", "15m" or "6h"'],
     [
+      { RECONCILE_INTERVAL: "720h" },
+      "RECONCILE_INTERVAL must be at most 596h (24 days): Node cannot time longer",
+    ],
+    [{ DASHBOARD_PASSWORD: "short" }, "DASHBOARD_PASSWORD must be at least 12 characters"],
+    [
       { GITEA_TOKEN: "x", GITEA_TOKEN_FILE: "/run/secrets/t" },
       "GITEA_TOKEN and GITEA_TOKEN_FILE are both set; set only one",
     ],
@@ -83,6 +88,12 @@ describe("configuration", () => {
   ])("%j -> one clear line", (override, message) => {
     const text = configErrorOf({ ...base(), ...override });
     expect(text.split("\n")[0]).toContain(message);
+  });
+
+  it("treats an empty value (NAME= in an env file) as unset", () => {
+    expect(loadServeEnv({ ...base(), FIXTURES_REPO: "", PUBLIC_URL: "", PORT: "" })).toMatchObject({
+      PORT: 3000,
+    });
   });
 
   it("reads secrets from files (Docker/Swarm secrets), trimmed", async () => {
