@@ -184,3 +184,34 @@ export function pushPayload(options: {
     sender: user(options.sender),
   };
 }
+
+/** The payload Gitea would send for a pull request as it is now in a Gitea (or the double). */
+export async function currentPullPayload(options: {
+  giteaUrl: string;
+  token: string;
+  repo: string;
+  number: number;
+  action: string;
+  sender: UserRef;
+  changes?: Record<string, unknown>;
+}): Promise<Record<string, unknown>> {
+  const res = await fetch(
+    `${options.giteaUrl}/api/v1/repos/${options.repo}/pulls/${options.number}`,
+    {
+      headers: { authorization: `token ${options.token}` },
+    },
+  );
+  const pr = (await res.json()) as {
+    head: { ref: string; sha: string };
+    base: { ref: string; sha: string };
+  };
+  return pullRequestPayload({
+    action: options.action,
+    repo: { fullName: options.repo },
+    number: options.number,
+    head: pr.head,
+    base: pr.base,
+    sender: options.sender,
+    ...(options.changes ? { changes: options.changes } : {}),
+  });
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { type Service, startService } from "../../src/main.ts";
 import { type DoubleUser, type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
-import { commentPayload, delivery, pullRequestPayload, pushPayload } from "./deliveries.ts";
+import { commentPayload, currentPullPayload, delivery, pushPayload } from "./deliveries.ts";
 import { recipeRepo } from "./recipes.ts";
 
 export const SECRET = "e2e-webhook-secret-0123456789abcdef";
@@ -135,22 +135,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return h.deliver(action === "synchronized" ? "pull_request_sync" : "pull_request", payload);
     },
     async pullRequestPayload(action, number, extra = {}) {
-      const repoName = extra.repo ?? REPO;
-      const pr = await fetch(`${gitea.url}/api/v1/repos/${repoName}/pulls/${number}`, {
-        headers: { authorization: `token ${maintainer.token}` },
-      }).then(
-        (r) =>
-          r.json() as Promise<{
-            head: { ref: string; sha: string };
-            base: { ref: string; sha: string };
-          }>,
-      );
-      return pullRequestPayload({
-        action,
-        repo: { fullName: repoName },
+      return currentPullPayload({
+        giteaUrl: gitea.url,
+        token: maintainer.token,
+        repo: extra.repo ?? REPO,
         number,
-        head: pr.head,
-        base: pr.base,
+        action,
         sender: maintainer,
         ...(extra.changes ? { changes: extra.changes } : {}),
       });

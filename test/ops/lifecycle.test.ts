@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REPORT_MARKER } from "../../src/report/render-comment.ts";
 import { type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
 import { type BotProcess, startBotProcess } from "../helpers/bot-process.ts";
-import { delivery, pullRequestPayload } from "../helpers/deliveries.ts";
+import { currentPullPayload, delivery } from "../helpers/deliveries.ts";
 import { applyPatch, fixtureBranch, recipeRepo } from "../helpers/recipes.ts";
 
 const REPO = "recipe-maintainers/custom-html";
@@ -76,21 +76,12 @@ async function start(extra: Record<string, string> = {}): Promise<BotProcess> {
 }
 
 async function deliverOpened(bot: BotProcess, number: number): Promise<Response> {
-  const pr = await fetch(`${gitea.url}/api/v1/repos/${REPO}/pulls/${number}`, {
-    headers: { authorization: `token ${env.GITEA_TOKEN}` },
-  }).then(
-    (r) =>
-      r.json() as Promise<{
-        head: { ref: string; sha: string };
-        base: { ref: string; sha: string };
-      }>,
-  );
-  const payload = pullRequestPayload({
-    action: "opened",
-    repo: { fullName: REPO },
+  const payload = await currentPullPayload({
+    giteaUrl: gitea.url,
+    token: env.GITEA_TOKEN as string,
+    repo: REPO,
     number,
-    head: pr.head,
-    base: pr.base,
+    action: "opened",
     sender: { id: 2, login: "maintainer" },
   });
   const d = delivery("pull_request", payload, SECRET);
