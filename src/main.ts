@@ -286,7 +286,10 @@ async function whoAmI(gitea: GiteaClient, env: ServeEnv) {
 export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let pending: string | null = null;
   let onSignal: ((signal: string) => void) | null = null;
-  const handler = (signal: NodeJS.Signals) => (onSignal ? onSignal(signal) : (pending ??= signal));
+  const handler = (signal: NodeJS.Signals) => {
+    if (onSignal) onSignal(signal);
+    else pending ??= signal;
+  };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
   const service = await startService({ env });
