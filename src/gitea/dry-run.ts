@@ -1,6 +1,8 @@
 /**
  * Without GITEA_TOKEN the bot runs dry: it still fetches and verifies (public repositories), and
- * reads what it can from Gitea, but every write (status, comment, reaction) is logged instead.
+ * reads what it can from Gitea. The reporter logs the status and comment it would post (on the
+ * job's log line); this client is the guard underneath, so that no code path, present or future,
+ * can write to Gitea in dry-run mode.
  */
 import type { Logger } from "../shared/logger.ts";
 import type { GiteaClient } from "./client.ts";
