@@ -12,6 +12,7 @@ import { type CompiledRule, lineMatches } from "./rules.ts";
 import {
   isComposeOverlay,
   isComposePath,
+  isMapping,
   isYamlPath,
   type ParsedYaml,
   parseYaml,
@@ -71,8 +72,6 @@ export function checkChanges(files: readonly FileAnalysis[], ctx: ChangeContext)
 }
 
 type YamlOf = (file: FileAnalysis) => { before: ParsedYaml | null; after: ParsedYaml | null };
-
-const isMapping = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function parseSide(side: Side): ParsedYaml | null {
   return side.state === "text" ? parseYaml(side.text) : null;

@@ -4,10 +4,7 @@
  * uses. A compose file truncated mid-way usually still parses; this is what catches it.
  */
 
-type Json = Record<string, unknown>;
-
-const isMapping = (v: unknown): v is Json =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
+import { isMapping } from "./yaml-doc.ts";
 
 /**
  * Problems with a parsed compose document, one line each; empty when it looks deployable. An

@@ -4,6 +4,13 @@
  */
 import { parseDocument } from "yaml";
 
+/** A YAML mapping once parsed (not null, not a list). */
+export type Mapping = Record<string, unknown>;
+
+export function isMapping(value: unknown): value is Mapping {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 export type ParsedYaml =
   | { ok: true; value: unknown }
   | { ok: false; error: string; line: number | null };

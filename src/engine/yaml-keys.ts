@@ -4,9 +4,7 @@
  * (`services.app.deploy.labels.6`); a list whose length changed is reported as the list itself.
  */
 
-type Json = Record<string, unknown>;
-const isMapping = (v: unknown): v is Json =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
+import { isMapping } from "./yaml-doc.ts";
 
 export const MAX_KEY_PATHS = 200;
 

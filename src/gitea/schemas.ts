@@ -46,8 +46,6 @@ export type CommitStatus = z.infer<typeof CommitStatus>;
 
 export const CollaboratorPermission = z.object({ permission: z.string() });
 
-export const Reaction = z.object({ content: z.string() });
-
 export type StatusState = "pending" | "success" | "failure" | "error" | "warning";
 
 export type NewStatus = {

@@ -14,7 +14,7 @@ import type { CommitStatus, PullRequest } from "../gitea/schemas.ts";
 import type { EnqueueResult, Job } from "../queue/job.ts";
 import { errorMessage } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
-import { type FixtureResult, type RunReport, summarize } from "../shared/result.ts";
+import { type FixtureResult, type RunReport, sanitizeResult, summarize } from "../shared/result.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import type { ManifestSource } from "./manifest-source.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
@@ -69,10 +69,9 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
       ...deps,
       onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
     };
-    const results = (await verifyFixtures(manifest.fixtures, verify)).map((r) => ({
-      ...r,
-      error: r.error === null ? null : deps.sanitize(r.error),
-    }));
+    const results = (await verifyFixtures(manifest.fixtures, verify)).map((r) =>
+      sanitizeResult(r, deps.sanitize),
+    );
     const runId = deps.record({
       kind: "reconcile",
       repo: "*",

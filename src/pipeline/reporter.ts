@@ -9,7 +9,7 @@ import { REPORT_MARKER, renderComment } from "../report/render-comment.ts";
 import { renderStatus } from "../report/render-status.ts";
 import { errorMessage, GitError, GiteaApiError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
-import type { FixtureResult, RunReport } from "../shared/result.ts";
+import { type FixtureResult, type RunReport, sanitizeResult } from "../shared/result.ts";
 import type { HandlerDeps } from "./handle-job.ts";
 
 export type Reporter = {
@@ -177,13 +177,7 @@ export function createReporter(deps: HandlerDeps): Reporter {
       }
     },
 
-    sanitizeResult(result) {
-      return {
-        ...result,
-        error: result.error === null ? null : deps.sanitize(result.error),
-        checks: result.checks.map((c) => ({ ...c, message: deps.sanitize(c.message) })),
-      };
-    },
+    sanitizeResult: (result) => sanitizeResult(result, deps.sanitize),
   };
 }
 

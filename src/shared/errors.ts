@@ -5,7 +5,7 @@
  * A fixture that fails its checks is a result, not an exception: none of these is thrown for it.
  */
 
-export type ErrorKind = "config" | "git" | "signature" | "gitea-api" | "internal";
+export type ErrorKind = "config" | "git" | "gitea-api" | "internal";
 
 export class BotError extends Error {
   readonly kind: ErrorKind = "internal";
@@ -39,10 +39,6 @@ export class GitError extends BotError {
     super(message, options);
     this.failure = failure;
   }
-}
-
-export class SignatureError extends BotError {
-  override readonly kind = "signature";
 }
 
 export class GiteaApiError extends BotError {

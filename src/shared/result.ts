@@ -146,3 +146,22 @@ export function capReportDiffs(
   }));
   return { ...report, results };
 }
+
+/**
+ * A result fit to show outside the machine: `clean` (which removes secrets and local paths) applied
+ * to every text that came from git or the file system, the error and the check messages.
+ */
+export function sanitizeResult(
+  result: FixtureResult,
+  clean: (text: string) => string,
+): FixtureResult {
+  return {
+    ...result,
+    error: result.error === null ? null : clean(result.error),
+    checks: result.checks.map((c) => ({
+      ...c,
+      message: clean(c.message),
+      ...(c.details ? { details: c.details.map(clean) } : {}),
+    })),
+  };
+}

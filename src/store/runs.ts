@@ -94,8 +94,8 @@ export function createRunStore(
      JOIN (SELECT fixture, max(id) AS id FROM verifications WHERE source = 'pin' GROUP BY fixture) last
        ON last.id = v.id`,
   );
-  const recent = db.prepare<[number], RunRow>(
-    "SELECT id, job_id, repo, sha, number, trigger, state, '' AS report, created_at FROM runs ORDER BY id DESC LIMIT ?",
+  const recent = db.prepare<[number], Omit<RunRow, "report">>(
+    "SELECT id, job_id, repo, sha, number, trigger, state, created_at FROM runs ORDER BY id DESC LIMIT ?",
   );
   const prune = db.prepare("DELETE FROM runs WHERE created_at < ?");
   const latestForHead = db.prepare<[string, number, string], { report: string }>(
@@ -135,7 +135,7 @@ export function createRunStore(
     return runId;
   });
 
-  const toRun = (row: RunRow): StoredRun => ({
+  const toSummary = (row: Omit<RunRow, "report">): Omit<StoredRun, "report"> => ({
     id: row.id,
     jobId: row.job_id,
     repo: row.repo,
@@ -143,7 +143,6 @@ export function createRunStore(
     number: row.number,
     trigger: row.trigger,
     state: row.state,
-    report: row.report ? (JSON.parse(row.report) as RunReport) : (null as unknown as RunReport),
     createdAt: row.created_at,
   });
 
@@ -151,7 +150,7 @@ export function createRunStore(
     record: (report, jobId) => record(report, jobId),
     get(id) {
       const row = getRun.get(id);
-      return row ? toRun(row) : null;
+      return row ? { ...toSummary(row), report: JSON.parse(row.report) as RunReport } : null;
     },
     latestPins() {
       const out = new Map<string, LatestVerification>();
@@ -170,11 +169,7 @@ export function createRunStore(
       }
       return out;
     },
-    recent: (limit) =>
-      recent.all(limit).map((row) => {
-        const { report: _report, ...rest } = toRun({ ...row, report: "" });
-        return rest;
-      }),
+    recent: (limit) => recent.all(limit).map(toSummary),
     latestForPull: (repo, number) => latestPull.get(repo, number)?.id ?? null,
     resultsFor(repo, number, sha) {
       const row = latestForHead.get(repo, number, sha);
