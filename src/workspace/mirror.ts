@@ -82,7 +82,7 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
     return isObjectId(sha) ? sha : null;
   }
 
-  return {
+  const mirror: Mirror = {
     repo,
 
     async resolveCommit(idOrPrefix) {
@@ -130,13 +130,13 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
         const listed = await disambiguate(lower);
         return listed.includes(lower) ? peel(lower) : null;
       }
-      return this.branchTip(ref);
+      return mirror.branchTip(ref);
     },
 
     async isAncestor(ancestor, descendant) {
       // `merge-base --is-ancestor` answers by exit code only, which the runner cannot see;
       // the merge-base of an ancestor and its descendant is the ancestor itself.
-      return (await this.mergeBase(ancestor, descendant)) === oid(ancestor);
+      return (await mirror.mergeBase(ancestor, descendant)) === oid(ancestor);
     },
 
     async mergeBase(a, b) {
@@ -225,6 +225,7 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
       return out;
     },
   };
+  return memoize(mirror);
 
   async function sizeOf(blob: string): Promise<number | null> {
     const size = Number.parseInt((await git.run(["cat-file", "-s", oid(blob)])).trim(), 10);
@@ -251,4 +252,36 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
     }
     return sizes;
   }
+}
+
+/**
+ * A mirror is a snapshot taken right after a fetch, so a question asked twice has the same answer:
+ * fixtures that share a pin and a base (bad-install and bad-upgrade share one commit) ask git once.
+ * Blob contents are not kept: they are the large part, and are read once per fixture anyway.
+ */
+function memoize(mirror: Mirror): Mirror {
+  const answers = new Map<string, Promise<unknown>>();
+  const once =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const key = `${name}\0${args.join("\0")}`;
+      let answer = answers.get(key) as Promise<R> | undefined;
+      if (!answer) {
+        answer = fn(...args);
+        answers.set(key, answer);
+        answer.catch(() => answers.delete(key)); // a failure is not remembered
+      }
+      return answer;
+    };
+  return {
+    ...mirror,
+    resolveCommit: once("resolveCommit", mirror.resolveCommit),
+    branchTip: once("branchTip", mirror.branchTip),
+    resolveBase: once("resolveBase", mirror.resolveBase),
+    mergeBase: once("mergeBase", mirror.mergeBase),
+    isAncestor: once("isAncestor", mirror.isAncestor),
+    countCommits: once("countCommits", mirror.countCommits),
+    branchesContaining: once("branchesContaining", mirror.branchesContaining),
+    diff: once("diff", mirror.diff),
+  };
 }

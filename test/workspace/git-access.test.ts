@@ -209,3 +209,21 @@ describe("the mirror lock", () => {
     }
   });
 });
+
+describe("a synced mirror", () => {
+  it("answers a repeated question from memory: fixtures sharing a pin and a base cost one git run", async () => {
+    const mirror = await workspaceFor(env.giteaUrl).sync("o/tiny");
+    const tip = (await mirror.branchTip("main")) as string;
+    const parent = (
+      await git(env.workspace.mirrorPath("o/tiny"), ["rev-parse", `${tip}~0`])
+    ).trim();
+    const first = mirror.diff(parent, tip);
+    expect(mirror.diff(parent, tip)).toBe(first); // the same promise: git ran once
+    expect(mirror.resolveCommit(tip.slice(0, 10))).toBe(mirror.resolveCommit(tip.slice(0, 10)));
+    await expect(first).resolves.toEqual([]);
+    // A failure is not remembered.
+    const bad = mirror.mergeBase(tip, "0".repeat(40));
+    await expect(bad).rejects.toThrow();
+    expect(mirror.mergeBase(tip, "0".repeat(40))).not.toBe(bad);
+  });
+});
