@@ -194,6 +194,16 @@ const rows: Row[] = [
     assert: (r) => expect(r.checks[0]?.message).toContain("is a tree"),
   },
   {
+    name: "blob-as-pin",
+    verdict: "fail",
+    fails: ["sha-exists"],
+    // The mirror holds no file contents; a full id it lacks is fetched by id, and then recognised.
+    assert: (r) =>
+      expect(r.checks[0]?.message).toMatch(
+        /^[0-9a-f]{40} is a blob \([0-9a-f]{12}\), not a commit$/,
+      ),
+  },
+  {
     name: "good-canary",
     verdict: "pass",
     assert: (r) =>
@@ -383,6 +393,11 @@ beforeAll(async () => {
     name: "tree-as-pin",
     branch: "main",
     sha: (await html.git("rev-parse", "main^{tree}")).trim(),
+  });
+  add({
+    name: "blob-as-pin",
+    branch: "main",
+    sha: (await html.git("rev-parse", `${published}:compose.yml`)).trim(),
   });
   fixtures.push(
     fixture({

@@ -10,6 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
@@ -225,5 +226,46 @@ describe("a synced mirror", () => {
     const bad = mirror.mergeBase(tip, "0".repeat(40));
     await expect(bad).rejects.toThrow();
     expect(mirror.mergeBase(tip, "0".repeat(40))).not.toBe(bad);
+  });
+});
+
+describe("fetching", () => {
+  it("fetches each repository once however many fixtures share it (counted at the Gitea double)", async () => {
+    const { startGiteaDouble } = await import("../gitea-double/index.ts");
+    await recipeRepo(env.root, "custom-html", "o/html");
+    const gitea = await startGiteaDouble({ repoRoot: join(env.root, "remote") });
+    try {
+      const bot = gitea.addUser("bot");
+      gitea.addRepo("o/tiny");
+      gitea.addRepo("o/html");
+      gitea.setPermission("o/tiny", "bot", "read");
+      gitea.setPermission("o/html", "bot", "read");
+      const workspace = createWorkspace({
+        dataDir: join(env.root, "fetch-count-data"),
+        giteaUrl: gitea.url,
+        token: bot.token,
+        redact: createRedactor([bot.token]),
+        maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+      });
+      const f = (name: string, repo: string) =>
+        fixture({ name, repo, branch: "main", sha: "abcdef1" });
+      await verifyFixtures(
+        [f("a", "o/tiny"), f("b", "o/tiny"), f("c", "o/tiny"), f("d", "o/html")],
+        {
+          workspace,
+          limits: DEFAULT_LIMITS,
+          log: silentLogger,
+        },
+      );
+      const advertisements = gitea.requests.filter(
+        (r) => r.kind === "git" && r.path.endsWith("/info/refs"),
+      );
+      expect(advertisements.map((r) => r.path).sort()).toEqual([
+        "/o/html.git/info/refs",
+        "/o/tiny.git/info/refs",
+      ]);
+    } finally {
+      await gitea.close();
+    }
   });
 });
