@@ -67,7 +67,7 @@ export function createJobStore(
   );
   const pruneDeliveries = db.prepare("DELETE FROM deliveries WHERE received_at < ?");
   const doneFor = db.prepare<[string, string], { n: number }>(
-    "SELECT count(*) AS n FROM jobs WHERE key = ? AND kind = 'pull' AND state = 'done' AND substr(revision, 1, 40) = ?",
+    "SELECT count(*) AS n FROM jobs WHERE key = ? AND kind = 'pull' AND state = 'done' AND json_extract(payload, '$.headSha') = ?",
   );
   const pruneJobs = db.prepare(
     "DELETE FROM jobs WHERE state IN ('done', 'failed', 'replaced') AND created_at < ?",
