@@ -20,7 +20,7 @@ import { createJobQueue, type JobQueue } from "./queue/job-queue.ts";
 import { renderDashboard, renderRunPage } from "./report/render-html.ts";
 import { ConfigError, errorMessage } from "./shared/errors.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
-import { createRedactor } from "./shared/redact.ts";
+import { createRedactor, createSanitizer } from "./shared/redact.ts";
 import { openDatabase } from "./store/database.ts";
 import { createJobStore } from "./store/jobs.ts";
 import { createRunStore, type RunStore } from "./store/runs.ts";
@@ -57,11 +57,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   const redact = createRedactor([env.GITEA_TOKEN, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD]);
   const log = createLogger({ level: env.LOG_LEVEL, redact, destination: options.logDestination });
   const dataDir = resolve(env.DATA_DIR);
-  const sanitize = (text: string) =>
-    redact(text)
-      .split(dataDir)
-      .join("<data>")
-      .replace(/file:\/\/\S+/g, "<local>");
+  const sanitize = createSanitizer(redact, dataDir);
   const dryRun = !env.GITEA_TOKEN;
   if (dryRun)
     log.warn(

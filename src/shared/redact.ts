@@ -21,3 +21,15 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     return out.replace(URL_CREDENTIALS, "$1***@").replace(AUTH_HEADER, "$1***");
   };
 }
+
+/**
+ * Text bound for Gitea or the dashboard: secrets redacted, and nothing that names this machine:
+ * the data directory becomes `<data>`, a `file://` URL becomes `<local>`.
+ */
+export function createSanitizer(redact: Redact, dataDir: string): Redact {
+  return (text) =>
+    redact(text)
+      .split(dataDir)
+      .join("<data>")
+      .replace(/file:\/\/\S+/g, "<local>");
+}

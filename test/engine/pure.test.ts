@@ -6,7 +6,7 @@ import { rewritePin } from "../../src/config/rewrite-pin.ts";
 import { composeProblems } from "../../src/engine/compose.ts";
 import { isComposePath, parseYaml } from "../../src/engine/yaml-doc.ts";
 import { changedKeyPaths, keyPathAllowed } from "../../src/engine/yaml-keys.ts";
-import { createRedactor } from "../../src/shared/redact.ts";
+import { createRedactor, createSanitizer } from "../../src/shared/redact.ts";
 import { parseLsTreeSizes, parseRawNumstat } from "../../src/workspace/parse-diff.ts";
 
 describe("composeProblems", () => {
@@ -250,6 +250,22 @@ describe("names", () => {
     "o/.r",
     "file:///etc",
   ])("repo %s is refused", (r) => expect(repoSlugProblem(r)).not.toBeNull());
+});
+
+describe("createSanitizer", () => {
+  it("removes secrets and anything that names this machine from text bound for Gitea", () => {
+    const clean = createSanitizer(createRedactor(["tok-1234567890"]), "/srv/fixture-bot/data");
+    expect(
+      clean(
+        "git fetch failed: mirror is locked by another process (/srv/fixture-bot/data/mirrors/o/r.git.lock) token tok-1234567890",
+      ),
+    ).toBe(
+      "git fetch failed: mirror is locked by another process (<data>/mirrors/o/r.git.lock) token ***",
+    );
+    expect(
+      clean("fatal: 'file:///home/me/repos/o/r.git' does not appear to be a git repository"),
+    ).toBe("fatal: '<local> does not appear to be a git repository");
+  });
 });
 
 describe("createRedactor", () => {

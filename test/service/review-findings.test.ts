@@ -3,6 +3,8 @@
  * comment (a PR turned green or red by the wrong job), or let untrusted input reach places it
  * should not.
  */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { REPORT_MARKER } from "../../src/report/render-comment.ts";
@@ -164,6 +166,29 @@ describe("failures never pass", () => {
       status: "error",
       description: "fixture-bot could not finish: git failed (unreachable)",
     });
+  });
+
+  it("a fetch that fails on a fixture-branch PR reports 'could not check' without any local path", async () => {
+    const hh = await start();
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    // A damaged mirror: git's error names the file by its full path under DATA_DIR.
+    await writeFile(join(hh.root, "data", "mirrors", `${REPO}.git`, "config"), "[broken\n");
+    await hh.pullRequest("opened", number);
+    await hh.service.idle();
+    expect(hh.gitea.statuses(REPO, headSha).at(-1)).toMatchObject({ status: "error" });
+    const report = hh.gitea.comments(REPO, number).find((c) => c.body.startsWith(REPORT_MARKER));
+    expect(report?.body).toContain("⚠️ Could not check: could not fetch");
+    const published = [
+      report?.body ?? "",
+      ...hh.gitea.statuses(REPO, headSha).map((s) => s.description),
+    ].join("\n");
+    expect(published).not.toContain(hh.root);
+    expect(published).not.toMatch(/\/tmp\/|file:\/\//);
+    expect(report?.body).toContain("bad config line 1"); // git's own words, so the cause is findable
   });
 
   it("a job that runs past JOB_TIMEOUT ends in an error status", async () => {
