@@ -6,6 +6,7 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
 import { compileGlob } from "../shared/glob.ts";
+import { parseKeyPattern } from "../shared/key-path.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "./names.ts";
 
 export const ALLOW_VALUES = [
@@ -100,8 +101,14 @@ const Glob = z
 
 const KeyPath = z
   .string({ error: "must be a string (a dotted key path)" })
-  .regex(/^[^.\s]+(\.[^.\s]+)*$/, {
-    error: 'must be a dotted key path such as "services.app.deploy.labels" ("*" matches one key)',
+  .superRefine((value, ctx) => {
+    const parsed = parseKeyPattern(value);
+    if (typeof parsed === "string") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${parsed}; write a dotted key path such as "services.app.deploy.labels" ("*" matches one key, "a.b" in double quotes is one key)`,
+      });
+    }
   });
 
 const Count = z

@@ -26,7 +26,6 @@ import { type Files, ScratchRepo } from "./scratch-repo.ts";
 
 const RECIPE_DIR = fileURLToPath(new URL("./custom-html/", import.meta.url));
 const SLUG = "recipe-maintainers/custom-html";
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, not a JS template
 const LABEL = '        - "backupbot.backup=${ENABLE_BACKUPS:-true}"\n';
 
 export async function loadRecipe(dir = RECIPE_DIR): Promise<Files> {

@@ -1,27 +1,53 @@
 /**
- * What a Docker Swarm stack file must have to deploy at all: a mapping with services, each with an
- * image, and a top-level declaration for every named volume, network, config and secret a service
- * uses. A compose file truncated mid-way usually still parses; this is what catches it.
+ * What a Docker Swarm stack must have for `docker stack deploy` to accept it: a mapping with
+ * services, a string `version`, no unknown top-level key, valid interpolation, an image for every
+ * service (swarm ignores `build:`), and a top-level declaration for every named volume, network,
+ * config and secret a service uses. A compose file cut short usually still parses; this is what
+ * catches it. The input is a whole stack: a base file alone, or a base with an overlay merged on.
  */
-
+import { showName } from "../shared/display.ts";
+import { formatKeyPath } from "../shared/key-path.ts";
+import { interpolationProblem, stringsIn } from "./interpolate.ts";
 import { isMapping } from "./yaml-doc.ts";
 
-/**
- * Problems with a parsed compose document, one line each; empty when it looks deployable. An
- * overlay (compose.smtp.yml, merged onto compose.yml by abra) may leave images and top-level
- * declarations to the base file, so only its shape is checked.
- */
-export function composeProblems(doc: unknown, options: { overlay?: boolean } = {}): string[] {
+const TOP_LEVEL = ["version", "services", "networks", "volumes", "secrets", "configs"];
+const SECTIONS = ["networks", "volumes", "secrets", "configs"] as const;
+const MAX_INTERPOLATION_PROBLEMS = 5;
+
+/** Problems with a parsed stack, one line each; empty when it looks deployable. */
+export function composeProblems(doc: unknown): string[] {
   if (doc === null || doc === undefined) return ["the document is empty (null): no services"];
   if (!isMapping(doc)) return ["the top level must be a mapping with services"];
+  const problems: string[] = [];
+  if ("version" in doc && typeof doc.version !== "string") {
+    problems.push(
+      `version must be a string (write version: "${String(doc.version)}"), as Docker's schema requires`,
+    );
+  }
+  for (const key of Object.keys(doc)) {
+    if (!TOP_LEVEL.includes(key) && !key.startsWith("x-")) {
+      problems.push(
+        `top-level key "${showName(key)}" is not allowed (Docker allows ${TOP_LEVEL.join(", ")} and x- extensions)`,
+      );
+    }
+  }
+  for (const section of SECTIONS) {
+    const value = doc[section];
+    if (value !== undefined && value !== null && !isMapping(value))
+      problems.push(`${section} must be a mapping`);
+  }
+  problems.push(...interpolationProblems(doc));
+
   const services = doc.services;
   if (!isMapping(services)) {
-    return [services === undefined ? "there is no services: key" : "services must be a mapping"];
+    problems.push(
+      services === undefined ? "there is no services: key" : "services must be a mapping",
+    );
+    return problems;
   }
   const names = Object.keys(services);
-  if (names.length === 0) return ["services is empty"];
+  if (names.length === 0) return [...problems, "services is empty"];
 
-  const problems: string[] = [];
   const declared = {
     volume: declaredNames(doc.volumes),
     network: declaredNames(doc.networks),
@@ -30,14 +56,13 @@ export function composeProblems(doc: unknown, options: { overlay?: boolean } = {
   };
   for (const name of names) {
     const service = services[name];
+    const shown = `service "${showName(name)}"`;
     if (!isMapping(service)) {
-      problems.push(`service "${name}" must be a mapping`);
+      problems.push(`${shown} must be a mapping`);
       continue;
     }
-    if (options.overlay) continue;
-    if (typeof service.image !== "string" && service.build === undefined) {
-      problems.push(`service "${name}" has no image`);
-    }
+    const image = imageProblem(service);
+    if (image) problems.push(`${shown} ${image}`);
     const uses: [keyof typeof declared, string[]][] = [
       ["volume", namedVolumes(service.volumes)],
       ["network", referencedNames(service.networks).filter((n) => n !== "default")],
@@ -48,11 +73,39 @@ export function composeProblems(doc: unknown, options: { overlay?: boolean } = {
       for (const item of used) {
         if (!declared[kind].has(item)) {
           problems.push(
-            `${kind} "${item}" used by service "${name}" is not declared in the top-level ${kind}s section`,
+            `${kind} "${showName(item)}" used by ${shown} is not declared in the top-level ${kind}s section`,
           );
         }
       }
     }
+  }
+  return problems;
+}
+
+function imageProblem(service: Record<string, unknown>): string | null {
+  const { image } = service;
+  if (image === undefined || image === null) {
+    return service.build === undefined
+      ? "has no image"
+      : "has build: but no image: docker stack deploy ignores build, so the service has nothing to run";
+  }
+  if (typeof image !== "string")
+    return `has an image that is not a string (${Array.isArray(image) ? "a list" : typeof image})`;
+  if (image.trim() === "") return "has an empty image";
+  return null;
+}
+
+/** docker/cli interpolates every string value of the file; one bad `$` stops the deploy. */
+function interpolationProblems(doc: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [path, text] of stringsIn(doc)) {
+    const problem = interpolationProblem(text);
+    if (!problem) continue;
+    if (problems.length === MAX_INTERPOLATION_PROBLEMS) {
+      problems.push("... and more invalid interpolations");
+      break;
+    }
+    problems.push(`${formatKeyPath(path)}: ${problem}`);
   }
   return problems;
 }

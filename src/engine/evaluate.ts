@@ -6,7 +6,7 @@ import type { Fixture } from "../config/manifest.ts";
 import type { FileChange } from "../shared/git-facts.ts";
 import { CHECK_IDS, type CheckResult, type FileReport } from "../shared/result.ts";
 import { checkChanges, skipChangeChecks } from "./change-checks.ts";
-import { type FileAnalysis, inspectFiles, type Limits, type ReadBlobs } from "./inspect-files.ts";
+import { type FileAnalysis, inspectFiles, type Limits, type TreeReader } from "./inspect-files.ts";
 import { checkRefs, type RefFacts } from "./ref-checks.ts";
 import { compileRules } from "./rules.ts";
 
@@ -15,7 +15,8 @@ export type EvaluateInput = {
   facts: RefFacts;
   /** Files changed from the merge-base to the pin; null when they could not be computed. */
   changes: readonly FileChange[] | null;
-  readBlobs: ReadBlobs;
+  /** Reads directories and file contents at the merge-base and the pin. */
+  reader: TreeReader;
   limits: Limits;
 };
 
@@ -34,15 +35,16 @@ export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation>
     );
   } else {
     const rules = compileRules(fixture.change);
-    const analyses = await inspectFiles(changes, rules, input.readBlobs, input.limits);
-    changeChecks = checkChanges(analyses, {
+    const ends = { base: facts.mergeBase, pin: facts.resolution.sha };
+    const inspection = await inspectFiles(changes, rules, ends, input.reader, input.limits);
+    changeChecks = checkChanges(inspection, {
       baseRef: fixture.base,
       resolvedSha: facts.resolution.sha,
       mergeBase: facts.mergeBase,
       rules,
       maxBlobBytes: input.limits.maxBlobBytes,
     });
-    files = analyses.map(toFileReport);
+    files = inspection.files.map(toFileReport);
   }
   const all = [...refChecks, ...changeChecks];
   return { checks: CHECK_IDS.flatMap((id) => all.filter((c) => c.id === id)), files };

@@ -1,44 +1,53 @@
 /**
- * Turn a change set into per-file facts the checks judge: the rule that governs each path, the text
- * on both sides (within size limits), and the line diff. The only I/O is the injected `readBlobs`.
+ * Turn a change set into the facts the checks judge: for every changed file, the rule that governs
+ * it, its content on both sides (within size limits, decoded strictly as UTF-8) and the line diff;
+ * and for both ends (the merge-base and the pin), a snapshot of the files around the change that
+ * give it meaning: the compose files beside it, so that an overlay can be merged onto its base and
+ * a config known to be a template. The only I/O is the injected `TreeReader`.
+ *
+ * Nothing fails open: a side that was not read (over a limit) says why, and every check that needs
+ * its content fails with that reason instead of passing.
  */
 import { structuredPatch } from "diff";
-import { type FileChange, MODE } from "../shared/git-facts.ts";
+import { type FileChange, MODE, type TreeEntry } from "../shared/git-facts.ts";
 import type { Hunk } from "../shared/result.ts";
 import { type CompiledRule, ruleFor } from "./rules.ts";
+import { dirname, isComposePath, isYamlPath } from "./yaml-doc.ts";
 
 export type Limits = {
   /** Files bigger than this are not read, diffed or parsed (git is told the same). */
   maxBlobBytes: number;
   /** At most this many bytes are read for one fixture, all files together. */
   maxTotalBytes: number;
-  /** At most this many changed files are inspected line by line. */
-  maxInspectedFiles: number;
   /** A line diff needing more edits than this is given up (bounds memory). */
   maxEditLength: number;
   /** A line diff taking longer than this is given up (bounds time: Myers is O(N*D)). */
   diffTimeoutMs: number;
   /** All line diffs of one fixture together stop after this long. */
   totalDiffMs: number;
+  /** At most this many directories are looked at around the change (for compose files). */
+  maxContextDirs: number;
 };
 
 export const DEFAULT_LIMITS: Limits = {
   maxBlobBytes: 1024 * 1024,
   maxTotalBytes: 16 * 1024 * 1024,
-  maxInspectedFiles: 200,
   maxEditLength: 5_000,
   diffTimeoutMs: 1_000,
   totalDiffMs: 5_000,
+  maxContextDirs: 50,
 };
 
 export type Side =
   | { state: "absent" }
-  | { state: "text"; text: string }
+  /** `invalidUtf8At`: the byte offset of the first byte that is not valid UTF-8, if any. */
+  | { state: "text"; text: string; invalidUtf8At: number | null }
   | { state: "binary" }
   | { state: "symlink" }
   | { state: "submodule" }
   | { state: "too-large"; size: number }
-  | { state: "not-inspected" };
+  /** Not read, and why (the total read budget was spent, git did not return it). */
+  | { state: "unread"; reason: string };
 
 export type FileAnalysis = {
   change: FileChange;
@@ -47,44 +56,91 @@ export type FileAnalysis = {
   oldRule: CompiledRule | null;
   before: Side;
   after: Side;
-  /** null when there is no line diff: binary, too large, not inspected, or too different to diff
+  /** null when there is no line diff: binary, too large, unread, or too different to diff
    * within the limits (then the checks that need lines fail rather than pass). */
   hunks: Hunk[] | null;
   added: string[];
   removed: string[];
 };
 
-export type ReadBlobs = (oids: readonly string[]) => Promise<Map<string, Buffer>>;
+/** The files around the change at one end: which names each looked-at directory holds, and the
+ * content of the ones that matter (compose files). */
+export type Snapshot = {
+  commit: string;
+  /** Directory ("" for the root) -> its entries. Only directories around the change are listed. */
+  dirs: Map<string, TreeEntry[]>;
+  /** Path -> content, for changed files and the context files. */
+  files: Map<string, Side>;
+};
+
+export type Inspection = { files: FileAnalysis[]; base: Snapshot; pin: Snapshot };
+
+export type TreeReader = {
+  /** The entries of `dir` ("" for the root) at `commit`; empty when there is no such directory. */
+  listDir(commit: string, dir: string): Promise<TreeEntry[]>;
+  /** Blob contents by id; each size is the blob's size in bytes. */
+  readBlobs(blobs: readonly { oid: string; size: number }[]): Promise<Map<string, Buffer>>;
+};
 
 export async function inspectFiles(
   changes: readonly FileChange[],
   rules: readonly CompiledRule[],
-  readBlobs: ReadBlobs,
+  ends: { base: string; pin: string },
+  reader: TreeReader,
   limits: Limits = DEFAULT_LIMITS,
-): Promise<FileAnalysis[]> {
-  // Decide first which blobs to read, within the per-file and total budgets, then read them in one go.
+): Promise<Inspection> {
+  const dirs = contextDirs(changes, limits.maxContextDirs);
+  const [baseDirs, pinDirs] = await Promise.all(
+    [ends.base, ends.pin].map(async (commit) => {
+      const listed = new Map<string, TreeEntry[]>();
+      for (const dir of dirs) listed.set(dir, await reader.listDir(commit, dir));
+      return listed;
+    }),
+  );
+
+  // Plan every read first, changed files before context, within the per-file and total budgets;
+  // then read them all in one go.
   let budget = limits.maxTotalBytes;
-  const plan = changes.map((change, index) => {
-    const inspect = index < limits.maxInspectedFiles;
-    const side = (mode: string, oid: string | null, size: number | null) => {
-      const planned = planSide(mode, oid, size, inspect, limits.maxBlobBytes, budget);
-      if (planned.read) budget -= size ?? 0;
-      return planned;
-    };
-    return {
-      change,
-      before: side(change.oldMode, change.oldBlob, change.oldSize),
-      after: side(change.newMode, change.newBlob, change.newSize),
-    };
-  });
-  const wanted = plan.flatMap((p) => [p.before, p.after]).flatMap((s) => (s.read ? [s.oid] : []));
+  const plan = (mode: string, oid: string | null, size: number | null): PlannedSide => {
+    const planned = planSide(mode, oid, size, limits.maxBlobBytes, budget);
+    if (planned.read) budget -= planned.size;
+    return planned;
+  };
+  const changed = changes.map((change) => ({
+    change,
+    before: plan(change.oldMode, change.oldBlob, change.oldSize),
+    after: plan(change.newMode, change.newBlob, change.newSize),
+  }));
+  // Context: the compose files beside the change that the change itself did not touch.
+  const context = (listed: Map<string, TreeEntry[]>, changedPaths: Set<string>) =>
+    [...listed.values()]
+      .flat()
+      .filter((e) => e.type === "blob" && isComposePath(e.path) && !changedPaths.has(e.path))
+      .map((e) => ({ path: e.path, planned: plan(e.mode, e.oid, e.size) }));
+  const baseContext = context(
+    baseDirs as Map<string, TreeEntry[]>,
+    new Set(changes.map((c) => c.oldPath ?? c.path)),
+  );
+  const pinContext = context(
+    pinDirs as Map<string, TreeEntry[]>,
+    new Set(changes.map((c) => c.path)),
+  );
+
+  const wanted = new Map<string, number>();
+  const want = (p: PlannedSide) => {
+    if (p.read) wanted.set(p.oid, p.size);
+  };
+  for (const c of changed) [c.before, c.after].forEach(want);
+  for (const c of [...baseContext, ...pinContext]) want(c.planned);
   const blobs =
-    wanted.length > 0 ? await readBlobs([...new Set(wanted)]) : new Map<string, Buffer>();
+    wanted.size > 0
+      ? await reader.readBlobs([...wanted].map(([oid, size]) => ({ oid, size })))
+      : new Map<string, Buffer>();
 
   const deadline = Date.now() + limits.totalDiffMs;
-  return plan.map(({ change, before, after }) => {
-    const b = resolveSide(before, blobs, change.binary);
-    const a = resolveSide(after, blobs, change.binary);
+  const files = changed.map(({ change, before, after }) => {
+    const b = resolveSide(before, blobs);
+    const a = resolveSide(after, blobs);
     const timeout = Math.min(limits.diffTimeoutMs, deadline - Date.now());
     const diff = timeout > 0 ? lineDiff(change, b, a, limits.maxEditLength, timeout) : NO_DIFF;
     return {
@@ -96,43 +152,123 @@ export async function inspectFiles(
       ...diff,
     };
   });
+
+  const snapshot = (
+    commit: string,
+    listed: Map<string, TreeEntry[]>,
+    contextFiles: typeof baseContext,
+    end: "before" | "after",
+  ): Snapshot => {
+    const sides = new Map<string, Side>();
+    for (const c of contextFiles) sides.set(c.path, resolveSide(c.planned, blobs));
+    for (const f of files) {
+      const path = end === "before" ? (f.change.oldPath ?? f.change.path) : f.change.path;
+      sides.set(path, end === "before" ? f.before : f.after);
+    }
+    return { commit, dirs: listed, files: sides };
+  };
+  return {
+    files,
+    base: snapshot(ends.base, baseDirs as Map<string, TreeEntry[]>, baseContext, "before"),
+    pin: snapshot(ends.pin, pinDirs as Map<string, TreeEntry[]>, pinContext, "after"),
+  };
 }
 
-type PlannedSide = { read: true; oid: string } | { read: false; side: Side };
+/** The root, and the directory of every changed YAML file (where its compose files would be). */
+function contextDirs(changes: readonly FileChange[], max: number): string[] {
+  const dirs = new Set<string>([""]);
+  for (const c of changes) {
+    for (const path of [c.path, c.oldPath]) {
+      if (path !== null && isYamlPath(path) && dirs.size < max) dirs.add(dirname(path));
+    }
+  }
+  return [...dirs];
+}
+
+type PlannedSide = { read: true; oid: string; size: number } | { read: false; side: Side };
 
 function planSide(
   mode: string,
   oid: string | null,
   size: number | null,
-  inspect: boolean,
   maxBlobBytes: number,
   budget: number,
 ): PlannedSide {
   if (mode === MODE.absent || oid === null) return { read: false, side: { state: "absent" } };
   if (mode === MODE.submodule) return { read: false, side: { state: "submodule" } };
   if (mode === MODE.symlink) return { read: false, side: { state: "symlink" } };
-  if (!inspect) return { read: false, side: { state: "not-inspected" } };
-  if (size === null || size > maxBlobBytes || size > budget) {
+  if (size === null || size > maxBlobBytes) {
     return { read: false, side: { state: "too-large", size: size ?? Number.NaN } };
   }
-  return { read: true, oid };
+  if (size > budget) {
+    return {
+      read: false,
+      side: {
+        state: "unread",
+        reason: "not read: the fixture's files together exceed the inspection budget",
+      },
+    };
+  }
+  return { read: true, oid, size };
 }
 
-function resolveSide(
-  planned: PlannedSide,
-  blobs: Map<string, Buffer>,
-  gitSaysBinary: boolean,
-): Side {
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A side's content, judged on its own bytes (git's "binary" is said of the pair of sides). */
+function resolveSide(planned: PlannedSide, blobs: Map<string, Buffer>): Side {
   if (!planned.read) return planned.side;
   const buffer = blobs.get(planned.oid);
-  if (buffer === undefined) return { state: "not-inspected" };
-  if (gitSaysBinary || looksBinary(buffer)) return { state: "binary" };
-  return { state: "text", text: buffer.toString("utf8") };
+  if (buffer === undefined)
+    return { state: "unread", reason: "not read: git did not return its content" };
+  if (looksBinary(buffer)) return { state: "binary" };
+  try {
+    return { state: "text", text: STRICT_UTF8.decode(buffer), invalidUtf8At: null };
+  } catch {
+    return {
+      state: "text",
+      text: buffer.toString("utf8"),
+      invalidUtf8At: firstInvalidUtf8(buffer),
+    };
+  }
 }
 
 /** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
 function looksBinary(buffer: Buffer): boolean {
   return buffer.subarray(0, 8000).includes(0);
+}
+
+/** The offset of the first byte that does not belong to a valid UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
+    if (need === -1) return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < 0x80 || c > 0xbf) return i;
+    }
+    // Overlong three- and four-byte forms, surrogates and code points past U+10FFFF.
+    const c1 = bytes[i + 1] as number;
+    if (
+      (b === 0xe0 && c1 < 0xa0) ||
+      (b === 0xed && c1 > 0x9f) ||
+      (b === 0xf0 && c1 < 0x90) ||
+      (b === 0xf4 && c1 > 0x8f)
+    )
+      return i;
+    i += need + 1;
+  }
+  return -1;
 }
 
 const NO_DIFF = { hunks: null, added: [], removed: [] };
@@ -154,11 +290,7 @@ function lineDiff(
     newText,
     "",
     "",
-    {
-      context: 3,
-      maxEditLength,
-      timeout,
-    },
+    { context: 3, maxEditLength, timeout },
   );
   if (patch === undefined) return NO_DIFF;
   const added: string[] = [];

@@ -19,8 +19,9 @@ export type RefFacts = {
   containedIn: string[];
   /** How many commits the branch tip is ahead of the pin. */
   commitsPastPin: number | null;
-  /** null for a good canary (no base). */
-  base: { ref: string; sha: string | null } | null;
+  /** null for a good canary (no base). `tagCommit`: when `ref` is not a branch but a tag, the
+   * commit it tags. */
+  base: { ref: string; sha: string | null; tagCommit?: string | null } | null;
   mergeBase: string | null;
   commitsSinceMergeBase: number | null;
   maxCommits: number | null;
@@ -80,14 +81,23 @@ function checkShaOnBranch(facts: RefFacts): CheckResult {
   if (onBranch) {
     return check("sha-on-branch", "pass", `${shortSha(resolution.sha)} is on ${branch}`);
   }
-  const elsewhere =
-    containedIn.length > 0
-      ? ` It is on ${containedIn.slice(0, 5).join(", ")}${containedIn.length > 5 ? ", ..." : ""} instead.`
-      : "";
+  const list = (names: readonly string[]) =>
+    `${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`;
+  // On another fixture branch (not merely merged into the base): the manifest names the wrong
+  // branch, or this fixture's pin was copied from another one.
+  const others = containedIn.filter((b) => b !== facts.base?.ref);
+  if (others.length > 0) {
+    return check(
+      "sha-on-branch",
+      "fail",
+      `${shortSha(resolution.sha)} is on ${list(others)}, not on ${branch}: the manifest names the wrong branch for this pin (set branch: ${others[0]}), or the pin was copied from another fixture`,
+    );
+  }
+  const onBase = containedIn.length > 0 ? ` It is on ${list(containedIn)}.` : "";
   return check(
     "sha-on-branch",
     "fail",
-    `${shortSha(resolution.sha)} exists but is no longer on ${branch} (tip ${shortSha(branchTip)}): the branch was force-pushed or rebased after the pin was taken.${elsewhere}`,
+    `${shortSha(resolution.sha)} exists but is no longer on ${branch} (tip ${shortSha(branchTip)}): the branch was force-pushed or rebased after the pin was taken.${onBase}`,
   );
 }
 
@@ -110,6 +120,13 @@ function checkBranchTip(facts: RefFacts): CheckResult {
 function checkBaseExists(facts: RefFacts): CheckResult {
   const { repo, base, resolution, mergeBase } = facts;
   if (base === null) return check("base-exists", "skip", "no base: a good canary is not compared");
+  if (base.sha === null && base.tagCommit) {
+    return check(
+      "base-exists",
+      "fail",
+      `base ${base.ref} is a tag, not a branch: write base: ${base.tagCommit} (the commit it tags) to compare against it, or name the branch the fixture was cut from`,
+    );
+  }
   if (base.sha === null)
     return check("base-exists", "fail", `base ${base.ref} does not exist in ${repo}`);
   if (resolution.kind !== "commit") {

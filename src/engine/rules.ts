@@ -1,17 +1,20 @@
 /**
- * The fixture's `change:` rules, compiled once: path globs and line patterns both run on RE2JS.
- * Both can come from a pull request, so they run on a linear-time engine: no glob or pattern can
- * make matching take longer than proportional to the input.
+ * The fixture's `change:` rules, compiled once: path globs and line patterns both run on RE2JS,
+ * and key paths are parsed into tokens. Globs and patterns can come from a pull request, so they
+ * run on a linear-time engine: no glob or pattern can make matching take longer than proportional
+ * to the input.
  */
 import { RE2JS } from "re2js";
 import type { ChangeRule } from "../config/manifest.ts";
 import { compileGlob } from "../shared/glob.ts";
+import { type KeyToken, parseKeyPattern } from "../shared/key-path.ts";
 
 export type CompiledRule = {
   rule: ChangeRule;
   index: number;
   matchesPath: (path: string) => boolean;
   patterns: RE2JS[];
+  keyPatterns: KeyToken[][];
 };
 
 export function compileRules(rules: readonly ChangeRule[]): CompiledRule[] {
@@ -20,6 +23,12 @@ export function compileRules(rules: readonly ChangeRule[]): CompiledRule[] {
     index,
     matchesPath: compileGlob(rule.path),
     patterns: rule.lines.map((p) => RE2JS.compile(p)),
+    keyPatterns: rule.keys.map((k) => {
+      const tokens = parseKeyPattern(k);
+      // The manifest schema refuses a bad key path before a rule is ever compiled.
+      if (typeof tokens === "string") throw new Error(`key path ${JSON.stringify(k)} ${tokens}`);
+      return tokens;
+    }),
   }));
 }
 
@@ -31,7 +40,9 @@ export function ruleFor(rules: readonly CompiledRule[], path: string): CompiledR
 /** Lines longer than this are not matched against patterns (and fail the lines rule). */
 export const MAX_MATCHED_LINE = 10_000;
 
+/** Whether a changed line matches one of the rule's patterns; its line ending is not part of it. */
 export function lineMatches(rule: CompiledRule, line: string): boolean {
-  if (line.length > MAX_MATCHED_LINE) return false;
-  return rule.patterns.some((p) => p.matcher(line).find());
+  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+  if (text.length > MAX_MATCHED_LINE) return false;
+  return rule.patterns.some((p) => p.matcher(text).find());
 }

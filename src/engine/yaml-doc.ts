@@ -1,8 +1,10 @@
 /**
- * Parse one YAML file the way a careful compose loader would: duplicate keys are errors, merge
- * keys (`<<: *anchor`) are applied, a bounded number of aliases, one document only.
+ * Parse one YAML file the way a careful loader would: duplicate keys are errors, merge keys
+ * (`<<: *anchor`) are applied, a bounded number of aliases. Compose files must be one document;
+ * other YAML may hold several (one pipeline per document is Drone's `.drone.yml` format). The
+ * library never writes warnings to stderr (`--json` output stays clean).
  */
-import { parseDocument } from "yaml";
+import { type Document, parseAllDocuments } from "yaml";
 
 /** A YAML mapping once parsed (not null, not a list). */
 export type Mapping = Record<string, unknown>;
@@ -12,24 +14,51 @@ export function isMapping(value: unknown): value is Mapping {
 }
 
 export type ParsedYaml =
-  | { ok: true; value: unknown }
-  | { ok: false; error: string; line: number | null };
+  | {
+      ok: true;
+      /** The document's value; for a file of several documents, the list of their values. */
+      value: unknown;
+      documents: number;
+    }
+  | { ok: false; error: string; line: number | null; errors: number };
 
 const MAX_ALIASES = 1000;
+const OPTIONS = { uniqueKeys: true, merge: true, prettyErrors: true, logLevel: "error" } as const;
 
-export function parseYaml(text: string): ParsedYaml {
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true, prettyErrors: true });
-  const first = doc.errors[0];
+export function parseYaml(text: string, options: { oneDocument?: boolean } = {}): ParsedYaml {
+  const parsed = parseAllDocuments(text, OPTIONS);
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
+  const errors = docs.flatMap((d) => d.errors);
+  const first = errors[0];
   if (first) {
-    return { ok: false, error: tidy(first.message), line: first.linePos?.[0]?.line ?? null };
+    return {
+      ok: false,
+      error: tidy(first.message),
+      line: first.linePos?.[0]?.line ?? null,
+      errors: errors.length,
+    };
+  }
+  if (options.oneDocument && docs.length > 1) {
+    return {
+      ok: false,
+      error: `it holds ${docs.length} documents (separated by ---), and a compose file must be one`,
+      line: null,
+      errors: 1,
+    };
   }
   try {
-    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+    const values = docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIASES }));
+    return {
+      ok: true,
+      value: values.length === 1 ? values[0] : values.length === 0 ? null : values,
+      documents: values.length,
+    };
   } catch (error) {
     return {
       ok: false,
       error: tidy(error instanceof Error ? error.message : String(error)),
       line: null,
+      errors: 1,
     };
   }
 }
@@ -43,14 +72,30 @@ export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
 
+const COMPOSE_BASES = ["compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.yaml"];
+
 /** compose.yml, compose.*.yml, docker-compose.yml (and .yaml), in any directory. */
 export function isComposePath(path: string): boolean {
-  const base = path.slice(path.lastIndexOf("/") + 1);
+  const base = basename(path);
   return /^(?:docker-compose|compose(?:\.[^/]+)?)\.ya?ml$/i.test(base);
 }
 
-/** compose.*.yml: an overlay that abra merges onto compose.yml (it may omit images and declarations). */
+/** compose.*.yml: an overlay that abra merges onto compose.yml. */
 export function isComposeOverlay(path: string): boolean {
-  const base = path.slice(path.lastIndexOf("/") + 1);
-  return /^compose\.[^/]+\.ya?ml$/i.test(base);
+  return isComposePath(path) && !COMPOSE_BASES.includes(basename(path).toLowerCase());
+}
+
+/** The base compose file among a directory's file names, in the order Docker looks for them. */
+export function composeBaseOf(names: Iterable<string>): string | null {
+  const present = new Set(names);
+  return COMPOSE_BASES.find((n) => present.has(n)) ?? null;
+}
+
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+export function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? "" : path.slice(0, slash);
 }

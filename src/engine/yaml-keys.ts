@@ -1,29 +1,29 @@
 /**
- * Which key paths differ between two YAML values, and whether a key path is one the rule allows.
- * Paths are dotted (`services.app.deploy.labels`); list items add their index
- * (`services.app.deploy.labels.6`); a list whose length changed is reported as the list itself.
+ * Which key paths differ between two YAML values, outside the paths a rule allows. A path is the
+ * list of keys from the root (list items add their index); a list whose length changed is reported
+ * as the list itself. Matching is key by key (see key-path.ts).
  */
-
+import { type KeyToken, keyPathCovered } from "../shared/key-path.ts";
 import { isMapping } from "./yaml-doc.ts";
 
 export const MAX_KEY_PATHS = 200;
 
 /**
- * Key paths whose values differ and that `allowed` does not cover. Subtrees under an allowed path
- * are not walked at all, so the limit only ever counts disallowed paths: hitting it can never hide
- * a change (`truncated` says there are at least that many).
+ * Key paths whose values differ and that no pattern covers. Subtrees under an allowed path are not
+ * walked at all, so the limit only ever counts disallowed paths: hitting it can never hide a
+ * change (`truncated` says there are at least that many).
  */
 export function disallowedKeyChanges(
   before: unknown,
   after: unknown,
-  allowed: readonly string[],
+  allowed: readonly (readonly KeyToken[])[],
   limit = MAX_KEY_PATHS,
-): { paths: string[]; truncated: boolean } {
-  const paths: string[] = [];
+): { paths: string[][]; truncated: boolean } {
+  const paths: string[][] = [];
   let truncated = false;
   const walk = (a: unknown, b: unknown, path: string[]): void => {
     if (truncated) return;
-    if (path.length > 0 && keyPathAllowed(path.join("."), allowed)) return;
+    if (path.length > 0 && allowed.some((p) => keyPathCovered(path, p))) return;
     if (isMapping(a) && isMapping(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
         walk(a[key], b[key], [...path, key]);
@@ -35,18 +35,22 @@ export function disallowedKeyChanges(
     }
     if (sameValue(a, b)) return;
     if (paths.length >= limit) truncated = true;
-    else paths.push(path.length === 0 ? "(document)" : path.join("."));
+    else paths.push(path);
   };
   walk(before, after, []);
   return { paths, truncated };
 }
 
-/** Every key path whose value differs (nothing allowed), for tests and reports. */
-export function changedKeyPaths(before: unknown, after: unknown, limit = MAX_KEY_PATHS): string[] {
+/** Every key path whose value differs (nothing allowed). */
+export function changedKeyPaths(
+  before: unknown,
+  after: unknown,
+  limit = MAX_KEY_PATHS,
+): string[][] {
   return disallowedKeyChanges(before, after, [], limit).paths;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -58,25 +62,4 @@ function sameValue(a: unknown, b: unknown): boolean {
     return true;
   }
   return false;
-}
-
-/**
- * `allowed` is a dotted path where `*` stands for any one key. A changed path is allowed when it
- * is the allowed path or lies below it. Matching works on the joined string, so keys that contain
- * dots themselves (map-form labels such as `backupbot.backup.pre-hook`) need no quoting.
- */
-export function keyPathAllowed(changed: string, allowed: readonly string[]): boolean {
-  return allowed.some((pattern) => {
-    const parts = pattern.split(".");
-    if (!parts.includes("*")) return changed === pattern || changed.startsWith(`${pattern}.`);
-    return matchWildcard(changed, parts);
-  });
-}
-
-function matchWildcard(changed: string, parts: readonly string[]): boolean {
-  const segments = changed.split(".");
-  return (
-    segments.length >= parts.length &&
-    parts.every((part, i) => part === "*" || part === segments[i])
-  );
 }

@@ -3,6 +3,7 @@
  * questions, hand the answers to the checks (engine/), and shape the result for the renderers.
  */
 import type { Fixture } from "../config/manifest.ts";
+import { isObjectId } from "../config/names.ts";
 import { toVerdict } from "../engine/checks.ts";
 import { evaluateFixture } from "../engine/evaluate.ts";
 import type { Limits } from "../engine/inspect-files.ts";
@@ -68,12 +69,18 @@ async function verifyOnce(
 ): Promise<FixtureResult> {
   try {
     const { facts, changes } = await gatherFacts(fixture, mirror);
-    const sizes = blobSizes(changes ?? []);
     const evaluation = await evaluateFixture({
       fixture,
       facts,
       changes,
-      readBlobs: (oids) => mirror.readBlobs(oids, sizes),
+      reader: {
+        listDir: (commit, dir) => mirror.listDir(commit, dir),
+        readBlobs: (blobs) =>
+          mirror.readBlobs(
+            blobs.map((b) => b.oid),
+            new Map(blobs.map((b) => [b.oid, b.size])),
+          ),
+      },
       limits: deps.limits,
     });
     return {
@@ -109,6 +116,11 @@ async function gatherFacts(
     mirror.branchTip(fixture.branch),
     fixture.base === null ? Promise.resolve(null) : mirror.resolveBase(fixture.base),
   ]);
+  // A base that names no branch may name a tag: say so rather than "does not exist".
+  const baseTag =
+    fixture.base !== null && baseSha === null && !isObjectId(fixture.base.toLowerCase())
+      ? await mirror.tagCommit(fixture.base)
+      : null;
   const pin = resolution.kind === "commit" ? resolution.sha : null;
   const onBranch = pin && branchTip ? await mirror.isAncestor(pin, branchTip) : null;
   const containedIn =
@@ -131,22 +143,13 @@ async function gatherFacts(
       onBranch,
       containedIn,
       commitsPastPin,
-      base: fixture.base === null ? null : { ref: fixture.base, sha: baseSha },
+      base: fixture.base === null ? null : { ref: fixture.base, sha: baseSha, tagCommit: baseTag },
       mergeBase,
       commitsSinceMergeBase,
       maxCommits: fixture.maxCommits,
     },
     changes,
   };
-}
-
-function blobSizes(changes: readonly FileChange[]): Map<string, number> {
-  const sizes = new Map<string, number>();
-  for (const c of changes) {
-    if (c.oldBlob && c.oldSize !== null) sizes.set(c.oldBlob, c.oldSize);
-    if (c.newBlob && c.newSize !== null) sizes.set(c.newBlob, c.newSize);
-  }
-  return sizes;
 }
 
 function identity(f: Fixture) {

@@ -44,3 +44,15 @@ export type FileChange = {
   /** Rename/copy similarity percentage; null otherwise. */
   similarity: number | null;
 };
+
+/** One entry of a directory at a commit, as `git ls-tree -l` lists it. */
+export type TreeEntry = {
+  /** Path from the repository root. */
+  path: string;
+  mode: string;
+  /** blob, tree or commit (a submodule). */
+  type: string;
+  oid: string;
+  /** Bytes, for blobs; null otherwise. */
+  size: number | null;
+};

@@ -5,9 +5,9 @@
  */
 import { branchNameProblem, isObjectId, isObjectIdPrefix } from "../config/names.ts";
 import { GitError } from "../shared/errors.ts";
-import type { FileChange, Resolution } from "../shared/git-facts.ts";
+import type { FileChange, Resolution, TreeEntry } from "../shared/git-facts.ts";
 import type { GitRunner } from "./git-runner.ts";
-import { parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
+import { parseLsTree, parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
 
 export type Mirror = {
   readonly repo: string;
@@ -19,6 +19,8 @@ export type Mirror = {
   resolveCommit(idOrPrefix: string): Promise<Resolution>;
   /** The commit a branch points at, or null when there is no such branch. */
   branchTip(branch: string): Promise<string | null>;
+  /** The commit a tag points at (annotated tags peeled), or null when there is no such tag. */
+  tagCommit(tag: string): Promise<string | null>;
   /** A branch name or a full commit id (a base), resolved to a commit, or null. */
   resolveBase(ref: string): Promise<string | null>;
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
@@ -29,6 +31,8 @@ export type Mirror = {
   branchesContaining(sha: string): Promise<string[]>;
   /** Files changed from `from` to `to` (renames detected), with blob sizes. */
   diff(from: string, to: string): Promise<FileChange[]>;
+  /** The entries of a directory ("" for the root) at a commit; empty when there is none. */
+  listDir(commit: string, dir: string): Promise<TreeEntry[]>;
   /** A file's text at a commit, or null when the commit has no such file. */
   readFile(commit: string, path: string): Promise<string | null>;
   /** Blob contents by id; `sizes` are the blob sizes `diff` reported. */
@@ -51,11 +55,27 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
       throw new GitError("other", `not an object id: ${JSON.stringify(value)}`);
     return value;
   };
-  const headRef = (branch: string): string => {
-    const problem = branchNameProblem(branch);
-    if (problem) throw new GitError("other", `branch ${JSON.stringify(branch)} ${problem}`);
-    return `refs/heads/${branch}`;
+  const refOf = (kind: "heads" | "tags", name: string): string => {
+    const problem = branchNameProblem(name);
+    if (problem)
+      throw new GitError(
+        "other",
+        `${kind === "heads" ? "branch" : "tag"} ${JSON.stringify(name)} ${problem}`,
+      );
+    return `refs/${kind}/${name}`;
   };
+
+  async function commitOf(ref: string): Promise<string | null> {
+    const out = await git.run([
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      `${ref}^{commit}`,
+    ]);
+    const sha = out.trim();
+    return isObjectId(sha) ? sha : null;
+  }
 
   /** The objects this mirror has whose id starts with `prefix`, without a lazy fetch. */
   async function disambiguate(prefix: string): Promise<string[]> {
@@ -112,17 +132,9 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
         : { kind: "not-commit", sha: only.sha, type: "tag of a non-commit" };
     },
 
-    async branchTip(branch) {
-      const out = await git.run([
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        "--end-of-options",
-        `${headRef(branch)}^{commit}`,
-      ]);
-      const sha = out.trim();
-      return isObjectId(sha) ? sha : null;
-    },
+    branchTip: (branch) => commitOf(refOf("heads", branch)),
+
+    tagCommit: (tag) => commitOf(refOf("tags", tag)),
 
     async resolveBase(ref) {
       const lower = ref.toLowerCase();
@@ -194,6 +206,17 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
           c.newSize = await sizeOf(c.newBlob);
       }
       return changes;
+    },
+
+    async listDir(commit, dir) {
+      if (dir.startsWith("/") || dir.split("/").includes("..") || dir.includes("\0")) {
+        throw new GitError("other", `refusing path ${JSON.stringify(dir)}`);
+      }
+      const args = ["ls-tree", "-l", "-z", oid(commit)];
+      // :(literal) so a directory with glob characters names only itself; the trailing slash
+      // lists what is inside it.
+      if (dir !== "") args.push("--", `:(literal)${dir}/`);
+      return parseLsTree(await git.run(args));
     },
 
     async readFile(commit, path) {
@@ -277,11 +300,13 @@ function memoize(mirror: Mirror): Mirror {
     ...mirror,
     resolveCommit: once("resolveCommit", mirror.resolveCommit),
     branchTip: once("branchTip", mirror.branchTip),
+    tagCommit: once("tagCommit", mirror.tagCommit),
     resolveBase: once("resolveBase", mirror.resolveBase),
     mergeBase: once("mergeBase", mirror.mergeBase),
     isAncestor: once("isAncestor", mirror.isAncestor),
     countCommits: once("countCommits", mirror.countCommits),
     branchesContaining: once("branchesContaining", mirror.branchesContaining),
     diff: once("diff", mirror.diff),
+    listDir: once("listDir", mirror.listDir),
   };
 }

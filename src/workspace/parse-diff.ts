@@ -1,7 +1,7 @@
 /**
  * Parsers for git's machine-readable output (-z, NUL-separated, so any path survives).
  */
-import type { FileChange, FileStatus } from "../shared/git-facts.ts";
+import type { FileChange, FileStatus, TreeEntry } from "../shared/git-facts.ts";
 
 type RawEntry = {
   oldMode: string;
@@ -100,4 +100,24 @@ export function parseLsTreeSizes(output: string): Map<string, number> {
     }
   }
   return sizes;
+}
+
+/** Parse `git ls-tree -l -z` (not recursive): one entry per record, with blob sizes. */
+export function parseLsTree(output: string): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const record of output.split("\0")) {
+    const tab = record.indexOf("\t");
+    if (tab === -1) continue;
+    const [mode, type, oid, size] = record.slice(0, tab).split(/\s+/);
+    if (!mode || !type || !oid) continue;
+    const bytes = size === undefined || size === "-" ? null : Number.parseInt(size, 10);
+    entries.push({
+      path: record.slice(tab + 1),
+      mode,
+      type,
+      oid,
+      size: Number.isFinite(bytes) ? bytes : null,
+    });
+  }
+  return entries;
 }

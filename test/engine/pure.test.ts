@@ -5,7 +5,6 @@ import { branchNameProblem, repoSlugProblem } from "../../src/config/names.ts";
 import { rewritePin } from "../../src/config/rewrite-pin.ts";
 import { composeProblems } from "../../src/engine/compose.ts";
 import { isComposePath, parseYaml } from "../../src/engine/yaml-doc.ts";
-import { changedKeyPaths, keyPathAllowed } from "../../src/engine/yaml-keys.ts";
 import { createRedactor, createSanitizer } from "../../src/shared/redact.ts";
 import { parseLsTreeSizes, parseRawNumstat } from "../../src/workspace/parse-diff.ts";
 
@@ -78,40 +77,6 @@ describe("isComposePath", () => {
     ["my-compose.yml", false],
     ["values.yml", false],
   ])("%s -> %s", (path, expected) => expect(isComposePath(path)).toBe(expected));
-});
-
-describe("changedKeyPaths / keyPathAllowed", () => {
-  it("reports the deepest differing paths, and a resized list as the list itself", () => {
-    const before = {
-      services: { app: { image: "a", deploy: { labels: ["x", "y"] } }, db: { image: "pg" } },
-    };
-    const after = {
-      services: { app: { image: "b", deploy: { labels: ["x", "y", "z"] } }, db: { image: "pg" } },
-    };
-    expect(changedKeyPaths(before, after)).toEqual([
-      "services.app.image",
-      "services.app.deploy.labels",
-    ]);
-    expect(changedKeyPaths({ l: ["a", "b"] }, { l: ["a", "c"] })).toEqual(["l.1"]);
-    expect(changedKeyPaths({ a: 1 }, { a: 1 })).toEqual([]);
-    expect(changedKeyPaths({ a: 1 }, { b: 1 })).toEqual(["a", "b"]);
-  });
-
-  it.each([
-    ["services.app.deploy.labels", ["services.app.deploy.labels"], true],
-    ["services.app.deploy.labels.3", ["services.app.deploy.labels"], true],
-    [
-      "services.db.deploy.labels.backupbot.restore.post-hook",
-      ["services.db.deploy.labels.backupbot.restore.post-hook"],
-      true,
-    ],
-    ["services.db.deploy.labels.backupbot.restore.post-hook", ["services.*.deploy.labels"], true],
-    ["services.app.deploy.labelsx", ["services.app.deploy.labels"], false],
-    ["services.app.image", ["services.app.deploy.labels"], false],
-    ["services.app", ["services.app.deploy"], false],
-  ])("%s allowed by %j: %s", (path, allowed, expected) => {
-    expect(keyPathAllowed(path, allowed)).toBe(expected);
-  });
 });
 
 describe("parseRawNumstat", () => {

@@ -1,0 +1,99 @@
+/**
+ * From per-file findings to one check result. A finding the merge-base already had (a template
+ * that never parsed as YAML, an overlay that was already broken) is not the fixture's doing: it is
+ * shown, as a warning, and never fails the fixture unless the change made it worse.
+ */
+import { showName } from "../shared/display.ts";
+import { type CheckId, type CheckResult, capDetails, check } from "./checks.ts";
+import type { FileAnalysis, Side } from "./inspect-files.ts";
+
+export type Finding = { text: string; preexisting?: boolean };
+
+const ALREADY = "already so at the merge-base, so not caused by this change";
+
+export function fromFindings(
+  id: CheckId,
+  findings: readonly Finding[],
+  passMessage: string,
+  summary: (n: number) => string,
+): CheckResult {
+  const fresh = findings.filter((f) => !f.preexisting).map((f) => f.text);
+  const old = findings.filter((f) => f.preexisting).map((f) => `${f.text} (${ALREADY})`);
+  const [first, ...rest] = fresh;
+  if (first !== undefined) {
+    const others = [...rest, ...old];
+    if (others.length === 0) return check(id, "fail", first);
+    const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
+    return check(id, "fail", `${summary(fresh.length)}: ${first}${more}`, capDetails(others));
+  }
+  const [firstOld, ...restOld] = old;
+  if (firstOld === undefined) return check(id, "pass", passMessage);
+  if (restOld.length === 0) return check(id, "warn", firstOld);
+  return check(
+    id,
+    "warn",
+    `${restOld.length + 1} problems the merge-base already had: ${firstOld}`,
+    capDetails(restOld),
+  );
+}
+
+/** Plain problems, all caused by the change. */
+export function fromProblems(
+  id: CheckId,
+  problems: readonly string[],
+  passMessage: string,
+  summary: (n: number) => string,
+): CheckResult {
+  return fromFindings(
+    id,
+    problems.map((text) => ({ text })),
+    passMessage,
+    summary,
+  );
+}
+
+export function allows(
+  file: FileAnalysis,
+  what: NonNullable<FileAnalysis["rule"]>["rule"]["allow"][number],
+): boolean {
+  return file.rule?.rule.allow.includes(what) ?? false;
+}
+
+/** Names in a message, at most `max` of them: `a, b, c and 12 more`. */
+export function listNames(names: readonly string[], max = 5): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
+/** A changed file's path as reports show it. */
+export function pathOf(file: FileAnalysis): string {
+  return showName(file.change.path);
+}
+
+export function stat(file: FileAnalysis): string {
+  return `+${file.change.added} -${file.change.removed}`;
+}
+
+/** Why a side's content is not available to a check; null when it is text. */
+export function unreadable(side: Side, maxBlobBytes: number): string | null {
+  switch (side.state) {
+    case "binary":
+      return "is binary (re-encoded, e.g. as UTF-16?)";
+    case "too-large":
+      return `is ${formatBytes(side.size)}, over the ${formatBytes(maxBlobBytes)} inspection limit`;
+    case "unread":
+      return `was ${side.reason}`;
+    case "symlink":
+    case "submodule":
+      return `is now a ${side.state}`;
+    default:
+      return null;
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return "an unknown size";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,174 @@
+/** The pure pieces that know how Docker and abra read a recipe: interpolation, templates, merges. */
+import { describe, expect, it } from "vitest";
+import { mergeStack, normalizeService } from "../../src/engine/compose-merge.ts";
+import { templateProblems } from "../../src/engine/go-template.ts";
+import { firstInvalidUtf8 } from "../../src/engine/inspect-files.ts";
+import { interpolate, interpolationProblem } from "../../src/engine/interpolate.ts";
+import { resolveRepoPath } from "../../src/engine/recipe-files.ts";
+import { showLine, showName } from "../../src/shared/display.ts";
+
+const env: Record<string, string> = { DOMAIN: "example.org", EMPTY: "", STACK_NAME: "app_example" };
+const lookup = (name: string) => env[name];
+
+describe("interpolate, as docker/cli's template package does", () => {
+  it.each([
+    ["$DOMAIN", "example.org", []],
+    ["${DOMAIN}", "example.org", []],
+    ["https://${DOMAIN}/x", "https://example.org/x", []],
+    ["${UNSET:-fallback}", "fallback", []],
+    ["${EMPTY:-fallback}", "fallback", []],
+    ["${UNSET-fallback}", "fallback", []],
+    ["${EMPTY-fallback}", "", []],
+    ["${DOMAIN:-fallback}", "example.org", []],
+    ["${UNSET}", "", ["UNSET"]],
+    ["$$DOMAIN", "$DOMAIN", []],
+    ["$${DOMAIN}", "${DOMAIN}", []],
+    ["${STACK_NAME}_conf_${UNSET:-v1}", "app_example_conf_v1", []],
+    // No nesting: the default ends at the first }, and the rest is literal text.
+    ["${UNSET:-${DOMAIN}}", "${DOMAIN}", []],
+    // An unbraced name takes a default the same way (docker/cli's pattern allows it).
+    ["$UNSET-x", "x", []],
+  ])("%s -> %j", (text, value, missing) => {
+    expect(interpolate(text, lookup)).toEqual({ value, missing, error: null });
+  });
+
+  it.each([
+    ["${UNSET:?set it}", "required variable UNSET is missing a value: set it"],
+    ["${EMPTY:?set it}", "required variable EMPTY is missing a value: set it"],
+    ["${UNSET?set it}", "required variable UNSET is missing a value: set it"],
+  ])("%s fails: %s", (text, error) => {
+    expect(interpolate(text, lookup).error).toBe(error);
+  });
+
+  it("a required variable that is set is its value", () => {
+    expect(interpolate("${EMPTY?set it}", lookup)).toEqual({ value: "", missing: [], error: null });
+  });
+
+  const ACCEPTS =
+    "Docker accepts $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}, and $$ for a literal $";
+  it.each([
+    ["${SMTP_PORT:25}", '"${SMTP_PORT:25}"'],
+    ["${VAR:+alt}", '"${VAR:+alt}"'],
+    ["${}", '"${}"'],
+    ["${1ABC}", '"${1ABC}"'],
+    ["price: $5", '"$5"'],
+    ["ends with $", '"$"'],
+  ])("refuses %s", (text, snippet) => {
+    expect(interpolationProblem(text)).toBe(`invalid interpolation ${snippet} (${ACCEPTS})`);
+  });
+
+  it.each(["plain", "$$", "a $$ b", "${A}${B:-c}", "$A$B"])("accepts %s", (text) => {
+    expect(interpolationProblem(text)).toBeNull();
+  });
+});
+
+describe("templateProblems", () => {
+  it.each([
+    ["plain text", []],
+    ["{{ if .A }}x{{ else }}y{{ end }}", []],
+    ["{{- range .L -}}{{ . }}{{- end -}}", []],
+    ['{{ "}}" }}', []],
+    ["{{/* a }} comment */}}", []],
+    ["{{ if .A }}\nx\n", ["{{ if }} on line 1 is never closed with {{ end }}"]],
+    ["x\n{{ end }}", ["{{ end }} on line 2 closes nothing"]],
+    ["{{ else }}", ["{{ else }} on line 1 is outside an if, range or with"]],
+    ["a {{ .B", ["the action opened with {{ on line 1 is never closed with }}"]],
+  ])("%j", (text, expected) => expect(templateProblems(text)).toEqual(expected));
+});
+
+describe("mergeStack, with docker/cli's merge rules", () => {
+  it("merges services key by key, replaces top-level entries, and keys secrets by source", () => {
+    const base = {
+      services: {
+        app: {
+          image: "nginx",
+          command: ["a"],
+          secrets: ["one", { source: "two", target: "/t" }],
+          deploy: { labels: ["x=1", "y=2"] },
+          environment: { A: "1" },
+          networks: ["proxy"],
+        },
+      },
+      secrets: { one: { external: true }, two: { file: "two" } },
+    };
+    const overlay = {
+      services: {
+        app: {
+          command: ["b"],
+          secrets: [{ source: "two", target: "/other" }, "three"],
+          deploy: { labels: { y: "3" } },
+          environment: ["B=2"],
+          networks: ["internal"],
+        },
+        mailer: { image: "mail" },
+      },
+      secrets: { two: { external: true }, three: { external: true } },
+    };
+    expect(mergeStack(base, overlay)).toEqual({
+      services: {
+        app: {
+          image: "nginx",
+          command: ["b"],
+          secrets: ["one", { source: "two", target: "/other" }, "three"],
+          deploy: { labels: { x: "1", y: "3" } },
+          environment: { A: "1", B: "2" },
+          networks: { proxy: null, internal: null },
+        },
+        mailer: { image: "mail" },
+      },
+      secrets: { one: { external: true }, two: { external: true }, three: { external: true } },
+    });
+  });
+
+  it("reads list and map forms of labels and environment alike", () => {
+    expect(
+      normalizeService({
+        labels: ["a=1", "b"],
+        environment: ["X=1", "Y"],
+        deploy: { labels: ["c=d=e"] },
+      }),
+    ).toEqual({
+      labels: { a: "1", b: "" },
+      environment: { X: "1", Y: null },
+      deploy: { labels: { c: "d=e" } },
+    });
+  });
+});
+
+describe("resolveRepoPath", () => {
+  it.each([
+    ["", "traefik.yml", "traefik.yml"],
+    ["", "./conf/traefik.yml", "conf/traefik.yml"],
+    ["sub", "../x.yml", "x.yml"],
+    ["", "../outside.yml", null],
+  ])("%j + %j -> %j", (dir, file, expected) => expect(resolveRepoPath(dir, file)).toBe(expected));
+});
+
+describe("display", () => {
+  it.each([
+    ["compose.yml", "compose.yml"],
+    ["notes\ncompose.yml", "notes\\ncompose.yml"],
+    ["tab\there", "tab\\there"],
+    ["esc\u001b[31m", "esc\\x1b[31m"],
+    ["services.app.\u0456mage", "services.app.\\u{456}mage"],
+    ["back\\slash", "back\\\\slash"],
+    ["café.md", "caf\\xe9.md"],
+  ])("showName(%j) = %j", (name, shown) => expect(showName(name)).toBe(shown));
+
+  it.each([
+    ["  - café", "  - café"],
+    ["x\r", "x\\r"],
+    ["a\u202eb", "a\\u{202e}b"],
+    ["zero\u200bwidth", "zero\\u{200b}width"],
+  ])("showLine(%j) = %j", (line, shown) => expect(showLine(line)).toBe(shown));
+});
+
+describe("firstInvalidUtf8", () => {
+  it.each([
+    [[0x61, 0xe9, 0x62], 1],
+    [[0xc3, 0xa9, 0xff], 2],
+    [[0xe2, 0x82], 0],
+    [[0xed, 0xa0, 0x80], 0], // a surrogate
+    [[0xc0, 0x80], 0], // overlong
+  ])("%j -> %d", (bytes, at) => expect(firstInvalidUtf8(Uint8Array.from(bytes))).toBe(at));
+});

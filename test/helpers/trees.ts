@@ -1,0 +1,131 @@
+/**
+ * Two in-memory trees (the merge-base and the pin) for table tests of the pure checks: the change
+ * set between them is derived the way `git diff-tree` reports it, and the engine reads both trees
+ * through its `TreeReader` port. No git is involved, or claimed: the seams with git are proven by
+ * the scenario tests on real repositories.
+ */
+import { createHash } from "node:crypto";
+import type { ChangeRule } from "../../src/config/manifest.ts";
+import { type ChangeContext, checkChanges } from "../../src/engine/change-checks.ts";
+import { DEFAULT_LIMITS, inspectFiles, type Limits } from "../../src/engine/inspect-files.ts";
+import { compileRules } from "../../src/engine/rules.ts";
+import { type FileChange, MODE, type TreeEntry } from "../../src/shared/git-facts.ts";
+import type { CheckResult } from "../../src/shared/result.ts";
+
+/** A file's content, or `{ mode, content }` for an executable or a symlink. */
+export type TreeFile = string | Buffer | { mode: string; content: string | Buffer };
+export type Tree = Record<string, TreeFile>;
+
+const oidOf = (content: Buffer) => createHash("sha1").update(content).digest("hex");
+const entryOf = (file: TreeFile) => {
+  const { mode, content } =
+    typeof file === "string" || Buffer.isBuffer(file) ? { mode: MODE.file, content: file } : file;
+  const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8");
+  return { mode, bytes, oid: oidOf(bytes) };
+};
+
+/** What git would report between two trees (no rename detection: a rename is a delete + add). */
+export function changesBetween(base: Tree, pin: Tree): FileChange[] {
+  const paths = [...new Set([...Object.keys(base), ...Object.keys(pin)])].sort();
+  const changes: FileChange[] = [];
+  for (const path of paths) {
+    const a = base[path] === undefined ? null : entryOf(base[path] as TreeFile);
+    const b = pin[path] === undefined ? null : entryOf(pin[path] as TreeFile);
+    if (a && b && a.oid === b.oid && a.mode === b.mode) continue;
+    const lines = (e: typeof a) => (e ? e.bytes.toString("utf8").split("\n").length : 0);
+    const binary = [a, b].some((e) => e?.bytes.subarray(0, 8000).includes(0));
+    changes.push({
+      status: !a ? "added" : !b ? "deleted" : "modified",
+      path,
+      oldPath: null,
+      oldMode: a?.mode ?? MODE.absent,
+      newMode: b?.mode ?? MODE.absent,
+      oldBlob: a?.oid ?? null,
+      newBlob: b?.oid ?? null,
+      oldSize: a?.bytes.length ?? null,
+      newSize: b?.bytes.length ?? null,
+      binary,
+      added: binary ? 0 : Math.max(0, lines(b) - lines(a)),
+      removed: binary ? 0 : Math.max(0, lines(a) - lines(b)),
+      similarity: null,
+    });
+  }
+  return changes;
+}
+
+export function treeReader(trees: Record<string, Tree>) {
+  const blobs = new Map<string, Buffer>();
+  for (const tree of Object.values(trees))
+    for (const file of Object.values(tree)) {
+      const e = entryOf(file);
+      blobs.set(e.oid, e.bytes);
+    }
+  return {
+    async listDir(commit: string, dir: string): Promise<TreeEntry[]> {
+      const tree = trees[commit] ?? {};
+      const prefix = dir === "" ? "" : `${dir}/`;
+      const out = new Map<string, TreeEntry>();
+      for (const [path, file] of Object.entries(tree)) {
+        if (!path.startsWith(prefix)) continue;
+        const rest = path.slice(prefix.length);
+        const slash = rest.indexOf("/");
+        if (slash !== -1) {
+          const sub = prefix + rest.slice(0, slash);
+          out.set(sub, {
+            path: sub,
+            mode: "040000",
+            type: "tree",
+            oid: "0".repeat(40),
+            size: null,
+          });
+          continue;
+        }
+        const e = entryOf(file);
+        out.set(path, { path, mode: e.mode, type: "blob", oid: e.oid, size: e.bytes.length });
+      }
+      return [...out.values()];
+    },
+    async readBlobs(wanted: readonly { oid: string }[]) {
+      return new Map(wanted.map((w) => [w.oid, blobs.get(w.oid) as Buffer]));
+    },
+  };
+}
+
+/** Run the change checks on the change from `base` to `pin` under `rules`. */
+export async function changeChecks(
+  base: Tree,
+  pin: Tree,
+  rules: ChangeRule[],
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<CheckResult[]> {
+  const compiled = compileRules(rules);
+  const inspection = await inspectFiles(
+    changesBetween(base, pin),
+    compiled,
+    { base: "base", pin: "pin" },
+    treeReader({ base, pin }),
+    limits,
+  );
+  const ctx: ChangeContext = {
+    baseRef: "main",
+    resolvedSha: "b".repeat(40),
+    mergeBase: "a".repeat(40),
+    rules: compiled,
+    maxBlobBytes: limits.maxBlobBytes,
+  };
+  return checkChanges(inspection, ctx);
+}
+
+export function rule(path: string, extra: Partial<ChangeRule> = {}): ChangeRule {
+  return { path, lines: [], keys: [], maxLines: null, allow: [], ...extra };
+}
+
+/** The checks that did not pass or skip, as `id: message` lines (with details indented). */
+export function problems(checks: readonly CheckResult[]): string[] {
+  return checks
+    .filter((c) => c.status === "fail" || c.status === "warn")
+    .flatMap((c) => [
+      `${c.status} ${c.id}: ${c.message}`,
+      ...(c.details ?? []).map((d) => `  ${d}`),
+    ]);
+}
