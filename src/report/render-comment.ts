@@ -4,6 +4,7 @@
  * the relevant diff hunks (capped). Text that comes from a repository (paths, lines, messages) is
  * escaped, so a file name cannot inject markdown, HTML or an @mention.
  */
+import { showName } from "../shared/display.ts";
 import type {
   CheckResult,
   FileReport,
@@ -137,8 +138,8 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
     for (const f of r.files.slice(0, 20)) {
       const name =
         f.oldPath && f.oldPath !== f.path
-          ? `${escapeCode(f.oldPath)} → ${escapeCode(f.path)}`
-          : escapeCode(f.path);
+          ? `${escapeCode(showName(f.oldPath))} → ${escapeCode(showName(f.path))}`
+          : escapeCode(showName(f.path));
       out.push(
         `| \`${name}\` | ${f.status} | ${f.binary ? "bin" : f.added} | ${f.binary ? "bin" : f.removed} |`,
       );
@@ -166,11 +167,15 @@ function renderDiff(
       truncated = true;
       break;
     }
-    body.push(`--- a/${f.oldPath ?? f.path}`, `+++ b/${f.path}`, ...lines.slice(0, room));
+    body.push(
+      `--- a/${showName(f.oldPath ?? f.path)}`,
+      `+++ b/${showName(f.path)}`,
+      ...lines.slice(0, room),
+    );
     used += Math.min(lines.length, room);
     if (lines.length > room) {
       truncated = true;
-      body.push(`... ${lines.length - room} more lines in ${f.path}`);
+      body.push(`... ${lines.length - room} more lines in ${showName(f.path)}`);
     }
   }
   const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));

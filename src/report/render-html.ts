@@ -3,6 +3,7 @@
  * on a phone. Pure: data in, a string out; every value is escaped. Links between pages are
  * relative, so the bot can live under a path prefix of PUBLIC_URL.
  */
+import { showName } from "../shared/display.ts";
 import type {
   CheckResult,
   FileReport,
@@ -189,7 +190,7 @@ function renderFiles(files: readonly FileReport[]): string {
   const list = files
     .map(
       (f) =>
-        `<li><code>${e(f.oldPath && f.oldPath !== f.path ? `${f.oldPath} → ${f.path}` : f.path)}</code> ${e(f.status)} ${f.binary ? "(binary)" : `<span class="pass">+${f.added}</span> <span class="fail">−${f.removed}</span>`}</li>`,
+        `<li><code>${e(f.oldPath && f.oldPath !== f.path ? `${showName(f.oldPath)} → ${showName(f.path)}` : showName(f.path))}</code> ${e(f.status)} ${f.binary ? "(binary)" : `<span class="pass">+${f.added}</span> <span class="fail">−${f.removed}</span>`}</li>`,
     )
     .join("\n");
   const diffs = files
@@ -202,7 +203,7 @@ function renderFiles(files: readonly FileReport[]): string {
           return cls ? `<span class="${cls}">${e(l)}</span>` : e(l);
         }),
       ]);
-      return `<h3><code>${e(f.path)}</code></h3><pre>${lines.join("\n")}</pre>`;
+      return `<h3><code>${e(showName(f.path))}</code></h3><pre>${lines.join("\n")}</pre>`;
     })
     .join("\n");
   return `<h3>Changed files</h3><ul>${list}</ul>${diffs}`;

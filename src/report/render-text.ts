@@ -2,6 +2,7 @@
  * The CLI's human output: one block per fixture with its verdict, the checks that need attention,
  * and a short diff stat. Colour only when asked (the CLI asks when stdout is a TTY).
  */
+import { showName } from "../shared/display.ts";
 import type { CheckResult, FixtureResult, Verdict } from "../shared/result.ts";
 import { summarize } from "../shared/result.ts";
 
@@ -67,7 +68,9 @@ export function renderText(results: readonly FixtureResult[], options: TextOptio
 }
 
 function displayPath(f: { path: string; oldPath: string | null }): string {
-  return f.oldPath && f.oldPath !== f.path ? `${f.oldPath} -> ${f.path}` : f.path;
+  return f.oldPath && f.oldPath !== f.path
+    ? `${showName(f.oldPath)} -> ${showName(f.path)}`
+    : showName(f.path);
 }
 
 const VERDICT_LABEL: Record<Verdict, string> = { pass: "pass", fail: "FAIL", error: "ERROR" };

@@ -1,0 +1,89 @@
+/**
+ * A file name with a line break, or a key with a look-alike letter, must not pass for
+ * `compose.yml` or `image` in any report a person reads (issue 7, item 8). JSON keeps raw values.
+ */
+import { describe, expect, it } from "vitest";
+import { renderComment } from "../../src/report/render-comment.ts";
+import { renderRunPage } from "../../src/report/render-html.ts";
+import { renderJson } from "../../src/report/render-json.ts";
+import { renderText } from "../../src/report/render-text.ts";
+import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
+
+const RAW = "notes\ncompose.yml";
+const SHOWN = "notes\\ncompose.yml";
+const result: FixtureResult = {
+  name: "bad-backup",
+  repo: "recipe-maintainers/custom-html",
+  branch: "regression-bad-backup",
+  sha: "a".repeat(40),
+  base: "main",
+  expect: null,
+  resolvedSha: "a".repeat(40),
+  mergeBase: "b".repeat(40),
+  verdict: "fail",
+  error: null,
+  // The engine writes messages with names already escaped (see test/engine/checks.test.ts).
+  checks: [
+    {
+      id: "paths",
+      status: "fail",
+      message: `1 path outside the targeted change (allowed: compose.yml): ${SHOWN} (added, +1 -0) is outside the targeted change`,
+    },
+  ],
+  files: [
+    {
+      path: RAW,
+      oldPath: null,
+      status: "added",
+      added: 1,
+      removed: 0,
+      binary: false,
+      hunks: [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 1, lines: ["+hi"] }],
+    },
+  ],
+};
+const report: RunReport = {
+  kind: "pull",
+  repo: result.repo,
+  sha: result.resolvedSha as string,
+  number: 7,
+  trigger: "opened",
+  results: [result],
+  manifestErrors: [],
+  pins: [],
+  unknownNames: [],
+};
+
+describe("names are escaped in every human report", () => {
+  it.each([
+    ["the CLI", () => renderText([result], { color: false })],
+    ["the PR comment", () => renderComment(report)],
+    [
+      "the run page",
+      () =>
+        renderRunPage(
+          {
+            id: 1,
+            repo: result.repo,
+            sha: report.sha,
+            number: 7,
+            trigger: "opened",
+            state: "failure",
+            createdAt: new Date(0).toISOString(),
+            report,
+          },
+          { giteaUrl: "https://git.example.org", now: new Date(0) },
+        ),
+    ],
+  ])("%s shows the line break as \\n, never as a new line", (_, render) => {
+    const out = render();
+    expect(out).not.toContain(RAW);
+    expect(out).not.toMatch(/^compose\.yml/m);
+    expect(out).toContain(SHOWN);
+  });
+
+  it("JSON keeps the raw name", () => {
+    const parsed = JSON.parse(renderJson([result]));
+    expect(parsed.fixtures[0].changes[0].path).toBe(RAW);
+  });
+});
