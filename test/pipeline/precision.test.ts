@@ -60,6 +60,14 @@ const rows: Row[] = [
   },
   { name: "overlay-declared-secret", fails: [] },
   {
+    name: "overlay-misnamed-secret",
+    fails: ["compose-valid"],
+    says: [
+      "compose-valid",
+      'compose.smtp.yml merged onto compose.yml: secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
+    ],
+  },
+  {
     name: "overlay-service-without-image",
     fails: ["compose-valid"],
     says: [
@@ -211,6 +219,17 @@ beforeAll(async () => {
         "compose.smtp.yml": overlay(
           "  app:\n    networks:\n      - proxy\n    secrets:\n      - smtp_password\n",
           "secrets:\n  smtp_password:\n    external: true\n",
+        ),
+      }),
+    { change: [rule("compose.*.yml")] },
+  );
+  await cut(
+    "overlay-misnamed-secret",
+    (r) =>
+      r.write({
+        "compose.smtp.yml": overlay(
+          "  app:\n    secrets:\n      - smtp_password\n",
+          "secrets:\n  smtp_pass:\n    external: true\n",
         ),
       }),
     { change: [rule("compose.*.yml")] },
