@@ -27,10 +27,19 @@ export class ConfigError extends BotError {
 }
 
 /**
- * Why git could not do what was asked. `unreachable`, `auth` and `timeout` are failures of the
- * outside world (verdict `error`); `not-found` means the repository does not exist (or is hidden).
+ * Why git could not do what was asked. `unreachable`, `auth`, `timeout` and `killed` (git, or a
+ * git it started, ended by a signal the bot did not send: the OOM killer, an operator's `kill`)
+ * are failures of the outside world (verdict `error`); `not-found` means the repository does not
+ * exist (or is hidden).
  */
-export type GitFailure = "unreachable" | "auth" | "timeout" | "not-found" | "unsupported" | "other";
+export type GitFailure =
+  | "unreachable"
+  | "auth"
+  | "timeout"
+  | "killed"
+  | "not-found"
+  | "unsupported"
+  | "other";
 
 export class GitError extends BotError {
   override readonly kind = "git";

@@ -224,7 +224,11 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
         throw new GitError("other", `refusing path ${JSON.stringify(path)}`);
       }
       const spec = `${oid(commit)}:${path}`;
-      const type = await git.run(["cat-file", "-t", spec]).catch(() => "");
+      // "No such path" is an answer; a git that was killed or timed out is not.
+      const type = await git.run(["cat-file", "-t", spec]).catch((error: unknown) => {
+        if (error instanceof GitError && error.failure !== "other") throw error;
+        return "";
+      });
       if (type.trim() !== "blob") return null;
       return git.run(["cat-file", "blob", spec]);
     },

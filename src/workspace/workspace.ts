@@ -7,10 +7,10 @@
  * graph is what the ref checks need (is the pin on its branch? on which other branch? how far is
  * the tip?); blobs are fetched lazily, and only for the files a fixture changes.
  */
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { repoSlugProblem } from "../config/names.ts";
-import { GitError } from "../shared/errors.ts";
+import { GitError, type GitFailure } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
 import { createGitRunner, type GitRunner } from "./git-runner.ts";
 import { createLocks } from "./lock.ts";
@@ -52,6 +52,12 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
 export type SyncOptions = {
   /** Extra refspecs to fetch, e.g. `+refs/pull/7/head:refs/pull/7/head`. */
   refspecs?: readonly string[];
+  /**
+   * A job's deadline: when it aborts, the fetch and every git call of the returned mirror end
+   * (git and what it started) and reject as timed out. Waiting for another process's lock on the
+   * mirror is not cut short by it (that wait is bounded by `lockMs`).
+   */
+  signal?: AbortSignal | undefined;
 };
 
 export type Workspace = {
@@ -62,6 +68,7 @@ export type Workspace = {
 };
 
 const REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+const INTERRUPTED: ReadonlySet<GitFailure> = new Set(["timeout", "killed"]);
 const EXTRA_REFSPEC = /^\+?refs\/[A-Za-z0-9._/-]+:refs\/[A-Za-z0-9._/-]+$/;
 
 export function createWorkspace(options: WorkspaceOptions): Workspace {
@@ -77,16 +84,23 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     "credential.helper": "",
     "protocol.version": "2",
     "gc.autoDetach": "false",
-    // A stalled transfer ends on its own: killing git on a timeout does not kill git-remote-http,
-    // which would otherwise wait on the socket for as long as the server keeps it open.
-    "http.lowSpeedLimit": "1000",
-    "http.lowSpeedTime": String(Math.max(1, Math.ceil(timeouts.idleMs / 1000))),
+    // A transfer that stalls completely ends on its own even if nothing is left to kill it (the
+    // runner ends git and git-remote-http together on a deadline; this covers a bot that died).
+    // Any byte counts as progress, and the runner's inactivity timeout comes first: a slow link
+    // is ended by the total deadline, not here.
+    "http.lowSpeedLimit": "1",
+    "http.lowSpeedTime": String(2 * Math.max(1, Math.ceil(timeouts.idleMs / 1000))),
   };
   if (options.token) config["http.extraHeader"] = `Authorization: token ${options.token}`;
   const locks = createLocks({ timeoutMs: timeouts.lockMs });
 
-  const runnerFor = (cwd: string, timeoutMs = timeouts.commandMs): GitRunner =>
+  const runnerFor = (
+    cwd: string,
+    timeoutMs = timeouts.commandMs,
+    signal?: AbortSignal | undefined,
+  ): GitRunner =>
     createGitRunner({
+      signal,
       cwd,
       config,
       protocols: [protocol],
@@ -130,6 +144,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     const path = mirrorPath(repo);
     const url = `${base}/${repo}.git`;
     const extra = syncOptions.refspecs ?? [];
+    const { signal } = syncOptions;
     for (const spec of extra) {
       if (!EXTRA_REFSPEC.test(spec) || spec.includes("..")) {
         throw new GitError("other", `refusing refspec ${JSON.stringify(spec)}`);
@@ -137,47 +152,95 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     }
     await mkdir(dirname(path), { recursive: true });
     await locks.withLock(`${path}.lock`, async () => {
+      signal?.throwIfAborted();
       if (!(await exists(path))) await initMirror(path, url);
-      const git = runnerFor(path);
+      const git = runnerFor(path, timeouts.commandMs, signal);
       const current = (await git.run(["config", "--get", "remote.origin.url"])).trim();
       if (current !== url) await git.run(["config", "remote.origin.url", url]);
-      const fetcher = runnerFor(path, timeouts.fetchMs);
-      await fetcher.run([
-        "fetch",
-        "--quiet",
-        "--prune",
-        "--no-tags",
-        "--no-write-fetch-head",
-        "--filter=blob:none",
-        "origin",
-        ...REFSPECS,
-        ...extra,
-      ]);
+      // --atomic: the refs move all together or not at all, so a fetch that is interrupted
+      // leaves the mirror on its old tips, never on a mix. Such a fetch rejects (the runner
+      // makes a killed git an error), so nothing is verified against those tips, and the next
+      // sync fetches again. --progress: git reports progress even though stderr is not a
+      // terminal, and that output is what keeps a slow but moving transfer from looking idle.
+      const fetch = () =>
+        runnerFor(path, timeouts.fetchMs, signal).run(
+          [
+            "fetch",
+            "--progress",
+            "--atomic",
+            "--prune",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--filter=blob:none",
+            "origin",
+            ...REFSPECS,
+            ...extra,
+          ],
+          { quietNo: false },
+        );
+      try {
+        await fetch();
+      } catch (error) {
+        // A git killed while it updated refs (SIGKILL gives it no time to clean up) leaves their
+        // lock files behind, and every later fetch fails on them. Remove the ones no git can
+        // still hold (older than any git of the bot may run), and fetch again.
+        const longestGit = Math.max(timeouts.fetchMs, timeouts.commandMs);
+        if (!(await removeStaleLocks(path, error, longestGit + STALE_LOCK_MARGIN_MS))) throw error;
+        await fetch();
+      }
     });
     return createMirror({
       repo,
-      git: runnerFor(path),
+      git: runnerFor(path, timeouts.commandMs, signal),
       fetchCommit: (sha) =>
         locks.withLock(`${path}.lock`, () =>
-          runnerFor(path, timeouts.fetchMs)
-            .run([
-              "fetch",
-              "--quiet",
-              "--no-tags",
-              "--no-write-fetch-head",
-              "--filter=blob:none",
-              "origin",
-              sha,
-            ])
+          runnerFor(path, timeouts.fetchMs, signal)
+            .run(
+              [
+                "fetch",
+                "--progress",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--filter=blob:none",
+                "origin",
+                sha,
+              ],
+              { quietNo: false },
+            )
             .then(
               () => true,
-              () => false,
+              // The server would not give it: the commit is missing. A fetch that was cut short
+              // says nothing about the commit, so it is an error, not a missing pin.
+              (error: unknown) => {
+                if (error instanceof GitError && INTERRUPTED.has(error.failure)) throw error;
+                return false;
+              },
             ),
         ),
     });
   }
 
   return { sync, mirrorPath };
+}
+
+/** How much older than the longest git deadline a lock file must be to count as left behind. */
+const STALE_LOCK_MARGIN_MS = 30_000;
+const LEFT_LOCK = /Unable to create '([^'\n]+\.lock)': File exists/g;
+
+/** Removes the lock files in `mirror` that `error` names, if they are old enough; true if any. */
+async function removeStaleLocks(mirror: string, error: unknown, olderThanMs: number) {
+  if (!(error instanceof GitError) || !(error.cause instanceof Error)) return false;
+  const roots = [mirror, await realpath(mirror).catch(() => mirror)].map((r) => `${r}/`);
+  let removed = false;
+  for (const [, named] of error.cause.message.matchAll(LEFT_LOCK)) {
+    const file = resolve(named as string);
+    if (!roots.some((root) => file.startsWith(root))) continue;
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile() || Date.now() - info.mtimeMs < olderThanMs) continue;
+    await rm(file, { force: true });
+    removed = true;
+  }
+  return removed;
 }
 
 async function exists(path: string): Promise<boolean> {
