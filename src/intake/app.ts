@@ -1,13 +1,14 @@
 /**
- * The HTTP edge, and the only importer of hono. A delivery is checked (size, signature on the raw
+ * The webhook intake: /webhook and /healthz (the read-only pages are web/routes.ts). A delivery is checked (size, signature on the raw
  * bytes, JSON), turned into a job and handed to `enqueue`; the answer goes out at once. Gitea gives
  * up after 5 s and never retries, so no git or API work happens before the 202.
+ *
+ * Memory is bounded before the signature can be checked (it covers the whole body): a body is
+ * streamed with a running count and refused at the size limit, and only a few bodies are read at
+ * once; the others wait briefly for a slot.
  */
 
-import { timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
-import { basicAuth } from "hono/basic-auth";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { EnqueueResult, Job } from "../queue/job.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -15,6 +16,22 @@ import { type RouteContext, toJob } from "./gitea-events.ts";
 import type { VerifySignature } from "./signature.ts";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/**
+ * Request bodies read and held at once. Gitea sends at most 10 deliveries at once (its webhook
+ * queue has NumCPU/2 workers, 1 to 10), each a few KiB and read in milliseconds, so a delivery
+ * rarely waits; 4 bodies at the 5 MiB limit cost about 20 MiB each while read and verified.
+ */
+export const MAX_BODIES_AT_ONCE = 4;
+/**
+ * How long a delivery waits for a slot before it is refused with 503. Gitea does not retry, so a
+ * short wait beats an immediate refusal; 3 s leaves Gitea's 5 s deadline room for the rest.
+ */
+export const BODY_WAIT_MS = 3_000;
+/**
+ * A body must arrive in full within this, or it is refused with 408 and its slot freed: a slow
+ * sender cannot hold a slot (Node's own limit is 5 minutes), and Gitea has given up after 5 s.
+ */
+export const BODY_READ_TIMEOUT_MS = 10_000;
 
 export type AppDeps = {
   verifySignature: VerifySignature;
@@ -25,13 +42,19 @@ export type AppDeps = {
   /** false once shutdown has begun: deliveries are refused with 503 so Gitea shows them failed. */
   accepting?: () => boolean;
   maxBodyBytes?: number;
+  /** Most request bodies read and held at once (default MAX_BODIES_AT_ONCE). */
+  maxBodiesAtOnce?: number;
+  /** How long a delivery waits for a body slot before 503 (default BODY_WAIT_MS). */
+  bodyWaitMs?: number;
+  /** A body not received in full within this is refused with 408 (default BODY_READ_TIMEOUT_MS). */
+  bodyReadTimeoutMs?: number;
+  /** Told each time the number of bodies being read, or waiting for a slot, changes (a gauge). */
+  onBodySlots?: (slots: BodySlots) => void;
   /** Counts deliveries by event type and outcome (metrics). */
   onDelivery?: (event: string, outcome: DeliveryOutcome) => void;
-  /** The read-only pages: dashboard, one run, Prometheus metrics. */
-  pages?: Pages;
-  /** When set, the pages ask for this password (HTTP Basic, any user name). */
-  pagesPassword?: string | undefined;
 };
+
+export type BodySlots = { reading: number; waiting: number };
 
 export type DeliveryOutcome =
   | "queued"
@@ -40,27 +63,17 @@ export type DeliveryOutcome =
   | "unauthorized"
   | "bad_request"
   | "too_large"
+  | "too_slow"
+  | "busy"
   | "unavailable";
 
-export type Pages = {
-  dashboard(): string;
-  run(id: number): string | null;
-  /** The latest run of a pull request, for the stable link in the PR comment. */
-  latestRunForPull(repo: string, number: number): number | null;
-  metrics(): Promise<{ contentType: string; body: string }>;
-};
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+// ignoreBOM keeps a leading BOM in the text, which then encodes back to exactly the bytes received.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxSize = deps.maxBodyBytes ?? MAX_BODY_BYTES;
+  const slots = createBodySlots(deps.maxBodiesAtOnce ?? MAX_BODIES_AT_ONCE, deps.onBodySlots);
   const count = (
     c: { req: { header(name: string): string | undefined } },
     outcome: DeliveryOutcome,
@@ -72,39 +85,62 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
-  app.post(
-    "/webhook",
-    bodyLimit({
-      maxSize,
-      onError: (c) => {
-        count(c, "too_large");
-        return c.json({ error: `body larger than ${maxSize} bytes` }, 413);
-      },
-    }),
-    async (c) => {
-      const deliveryId =
-        c.req.header("x-gitea-delivery") ?? c.req.header("x-github-delivery") ?? "";
-      const eventType = c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "";
-      const log = deps.log.child({ delivery: deliveryId, event: eventType });
-      const answer = (
-        outcome: DeliveryOutcome,
-        body: Record<string, string>,
-        status: 202 | 400 | 401 | 503,
-      ) => {
-        count(c, outcome);
-        return c.json(body, status);
-      };
-      if (deps.accepting && !deps.accepting()) {
-        return answer(
-          "unavailable",
-          { error: "shutting down; redeliver from Gitea's webhook page" },
-          503,
-        );
+  app.post("/webhook", async (c) => {
+    const deliveryId = c.req.header("x-gitea-delivery") ?? c.req.header("x-github-delivery") ?? "";
+    const eventType = c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "";
+    const log = deps.log.child({ delivery: deliveryId, event: eventType });
+    const answer = (
+      outcome: DeliveryOutcome,
+      body: Record<string, string>,
+      status: 202 | 400 | 401 | 408 | 413 | 503,
+      headers: Record<string, string> = {},
+    ) => {
+      count(c, outcome);
+      return c.json(body, status, headers);
+    };
+    // Refusals that leave the body unread close the connection, so the rest is not read either.
+    const tooLarge = () => {
+      log.warn({}, "delivery refused: body over the size limit");
+      return answer("too_large", { error: `body larger than ${maxSize} bytes` }, 413, CLOSE);
+    };
+    if (deps.accepting && !deps.accepting()) {
+      return answer(
+        "unavailable",
+        { error: "shutting down; redeliver from Gitea's webhook page" },
+        503,
+      );
+    }
+    if (Number(c.req.header("content-length")) > maxSize) return tooLarge();
+
+    const release = await slots.acquire(deps.bodyWaitMs ?? BODY_WAIT_MS);
+    if (release === null) {
+      log.warn({}, "delivery refused: too many bodies being read at once");
+      return answer(
+        "busy",
+        { error: "too many deliveries at once; redeliver from Gitea's webhook page" },
+        503,
+        { ...CLOSE, "Retry-After": "1" },
+      );
+    }
+    try {
+      const read = await readBody(
+        c.req.raw.body,
+        maxSize,
+        deps.bodyReadTimeoutMs ?? BODY_READ_TIMEOUT_MS,
+      );
+      if (read === "too_large") return tooLarge();
+      if (read === "too_slow") {
+        log.warn({}, "delivery refused: body not received in time");
+        return answer("too_slow", { error: "body not received in time" }, 408, CLOSE);
+      }
+      if (read === "unreadable") {
+        log.warn({}, "delivery refused: body could not be read");
+        return answer("bad_request", { error: "body could not be read" }, 400);
       }
 
       let raw: string;
       try {
-        raw = utf8.decode(await c.req.arrayBuffer());
+        raw = utf8.decode(read);
       } catch {
         log.warn({}, "delivery body is not UTF-8");
         return answer("bad_request", { error: "body is not UTF-8" }, 400);
@@ -157,47 +193,10 @@ export function createApp(deps: AppDeps): Hono {
       }
       log.info({ job: result.jobId, kind: routed.job.kind }, "job queued");
       return answer("queued", { queued: result.jobId }, 202);
-    },
-  );
-
-  const pages = deps.pages;
-  if (pages) {
-    const password = deps.pagesPassword;
-    if (password) {
-      const guard = basicAuth({
-        realm: "fixture-bot",
-        verifyUser: (_user, given) => sameSecret(given, password),
-      });
-      for (const path of ["/", "/runs/*", "/pulls/*", "/metrics"]) app.use(path, guard);
+    } finally {
+      release();
     }
-    app.get("/", (c) => c.html(pages.dashboard()));
-    app.get("/runs/:id", (c) => {
-      const id = Number(c.req.param("id"));
-      const html = Number.isSafeInteger(id) && id > 0 ? pages.run(id) : null;
-      return html === null
-        ? c.html(
-            '<!doctype html><title>Not found</title><p>No such run. <a href="../">All fixtures</a></p>',
-            404,
-          )
-        : c.html(html);
-    });
-    app.get("/pulls/:owner/:name/:number", (c) => {
-      const number = Number(c.req.param("number"));
-      const id = Number.isSafeInteger(number)
-        ? pages.latestRunForPull(`${c.req.param("owner")}/${c.req.param("name")}`, number)
-        : null;
-      return id === null
-        ? c.html(
-            '<!doctype html><title>Not found</title><p>No run for this pull request yet. <a href="/">All fixtures</a></p>',
-            404,
-          )
-        : c.redirect(`../../../runs/${id}`, 302);
-    });
-    app.get("/metrics", async (c) => {
-      const { contentType, body } = await pages.metrics();
-      return c.body(body, 200, { "content-type": contentType });
-    });
-  }
+  });
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((error, c) => {
@@ -206,4 +205,93 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: "internal error" }, 500);
   });
   return app;
+}
+
+const CLOSE = { Connection: "close" };
+
+/**
+ * A counting semaphore for request bodies, with a bounded wait. `acquire` resolves to the release
+ * function (safe to call twice), or to null when no slot came free within `waitMs`. A freed slot
+ * goes to the longest waiting delivery.
+ */
+function createBodySlots(
+  max: number,
+  onChange: (slots: BodySlots) => void = () => undefined,
+): { acquire(waitMs: number): Promise<(() => void) | null> } {
+  let reading = 0;
+  const waiting: (() => void)[] = [];
+  const report = () => onChange({ reading, waiting: waiting.length });
+  const releaser = () => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // The slot passes to the longest waiting delivery (`reading` stays), or is given back.
+      const next = waiting.shift();
+      if (next) next();
+      else reading -= 1;
+      report();
+    };
+  };
+  return {
+    acquire(waitMs) {
+      if (reading < max) {
+        reading += 1;
+        report();
+        return Promise.resolve(releaser());
+      }
+      return new Promise((resolve) => {
+        const grant = () => {
+          clearTimeout(timer);
+          resolve(releaser());
+        };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(grant), 1);
+          report();
+          resolve(null);
+        }, waitMs);
+        waiting.push(grant);
+        report();
+      });
+    },
+  };
+}
+
+/**
+ * The body's bytes, read chunk by chunk with a running count: reading stops (and the stream is
+ * cancelled) as soon as the count passes `maxBytes` or the deadline passes, whatever
+ * Content-Length said, so no more than the limit (plus one chunk) is ever held.
+ */
+async function readBody(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<Uint8Array | "too_large" | "too_slow" | "unreadable"> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"too_slow">((resolve) => {
+    timer = setTimeout(() => resolve("too_slow"), timeoutMs);
+  });
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "too_slow") return next;
+      if (next.done) {
+        finished = true;
+        return Buffer.concat(chunks, size);
+      }
+      size += next.value.byteLength;
+      if (size > maxBytes) return "too_large";
+      chunks.push(next.value);
+    }
+  } catch {
+    return "unreadable"; // the sender went away, or the stream broke
+  } finally {
+    clearTimeout(timer);
+    if (!finished) reader.cancel().catch(() => undefined);
+  }
 }

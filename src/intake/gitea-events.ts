@@ -6,6 +6,7 @@
  * under X-Gitea-Event `issue_comment` with `is_pull: true`.
  */
 import { randomUUID } from "node:crypto";
+import { type Node, Parser } from "commonmark";
 import { z } from "zod";
 import { fixturesOnBranch, type Manifest } from "../config/manifest.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "../config/names.ts";
@@ -173,7 +174,14 @@ function fromComment(delivery: Delivery, payload: unknown, ctx: RouteContext): R
     return { ignored: "a comment by fixture-bot itself" };
   }
   const command = parseVerifyCommand(comment.body);
-  if (command === null) return { ignored: "no /verify command in the comment" };
+  if (command === null) {
+    return {
+      ignored:
+        comment.body.length > MAX_COMMAND_COMMENT
+          ? `a comment over ${MAX_COMMAND_COMMENT} characters is not read for /verify`
+          : "no /verify command in the comment",
+    };
+  }
   if (!repoHasFixtures(ctx, repository.full_name)) {
     return { ignored: `${repository.full_name} holds no fixtures` };
   }
@@ -215,33 +223,60 @@ function fromPush(delivery: Delivery, payload: unknown, ctx: RouteContext): Rout
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+/**
+ * Longer comments are not read for a command: parsing Markdown costs up to about 2 ms per KiB
+ * (runs of emphasis or link brackets), and it runs before the 202. A command is a line a person
+ * types; a comment this long is a pasted log.
+ */
+export const MAX_COMMAND_COMMENT = 64 * 1024;
 
 /**
- * `/verify [name...]` as the first word of a line, outside block quotes and code (fenced or
- * indented). Returns the names given (possibly none), or null when there is no command.
+ * `/verify [name...]` as the first word of a line of a top-level paragraph, as CommonMark (and so
+ * Gitea) renders the comment. Nothing else is a command: a block quote (lazy continuation lines
+ * included), code (fenced with ``` or ~~~, closed or not, or indented by four columns, tabs
+ * included), an HTML block or comment, inline code, a heading, and a list item (`- /verify` is
+ * someone listing or citing the command, and was never one). Returns the names given (possibly
+ * none), or null when there is no command or the comment is over MAX_COMMAND_COMMENT characters.
  */
 export function parseVerifyCommand(body: string): { names: string[] } | null {
-  let fence: string | null = null;
-  for (const raw of body.split(/\r?\n/)) {
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] as string;
-      if (fence === null) fence = marker;
-      else if (marker.startsWith(fence[0] as string) && marker.length >= fence.length) fence = null;
-      continue;
+  if (body.length > MAX_COMMAND_COMMENT || !body.includes("/verify")) return null;
+  const document = new Parser().parse(body);
+  for (let block = document.firstChild; block !== null; block = block.next) {
+    if (block.type !== "paragraph") continue;
+    for (const line of paragraphLines(block)) {
+      const words = line.trim().split(/\s+/);
+      if (words[0] !== "/verify") continue;
+      const names: string[] = [];
+      for (const word of words.slice(1)) {
+        if (!NAME.test(word) || word.length > 100) break;
+        names.push(word);
+      }
+      return { names };
     }
-    if (fence !== null) continue;
-    if (/^ {4,}|^\t/.test(raw)) continue; // indented code
-    const line = raw.trim();
-    if (line.startsWith(">")) continue; // quoted
-    const words = line.split(/\s+/);
-    if (words[0] !== "/verify") continue;
-    const names: string[] = [];
-    for (const word of words.slice(1)) {
-      if (!NAME.test(word) || word.length > 100) break;
-      names.push(word);
-    }
-    return { names };
   }
   return null;
+}
+
+/**
+ * The rendered lines of a paragraph, each cut at its first inline that is not plain text: a line
+ * that starts with code, emphasis, a link or inline HTML yields "", and an HTML comment or a code
+ * span that spans lines keeps what it covers off the lines it crosses.
+ */
+function paragraphLines(paragraph: Node): string[] {
+  const lines: string[] = [];
+  let line = "";
+  let plain = true;
+  for (let inline = paragraph.firstChild; inline !== null; inline = inline.next) {
+    if (inline.type === "softbreak" || inline.type === "linebreak") {
+      lines.push(line);
+      line = "";
+      plain = true;
+    } else if (inline.type === "text" && plain) {
+      line += inline.literal ?? "";
+    } else {
+      plain = false;
+    }
+  }
+  lines.push(line);
+  return lines;
 }

@@ -67,6 +67,19 @@ describe("deploy/compose.yml", () => {
     expect((app.deploy.labels as string[]).join("\n")).toContain("loadbalancer.server.port=3000");
   });
 
+  it("caps the service's memory, above what it was measured to need", async () => {
+    const resources = (await compose()).services.app.deploy.resources as
+      | { limits?: { memory?: string } }
+      | undefined;
+    const memory = resources?.limits?.memory;
+    expect(memory, "deploy.resources.limits.memory").toMatch(/^\d+[KMG]$/);
+    const unit = { K: 1 / 1024, M: 1, G: 1024 }[(memory as string).slice(-1) as "K" | "M" | "G"];
+    const mib = Number.parseInt(memory as string, 10) * unit;
+    // Idle ~120 MiB, 1,000 queued jobs under 160 MiB, a flood of 5 MiB deliveries ~+150 MiB.
+    expect(mib).toBeGreaterThanOrEqual(384);
+    expect(mib).toBeLessThanOrEqual(1024);
+  });
+
   it("takes the token and the webhook secret from swarm secrets, and the manifest from a config", async () => {
     const c = await compose();
     expect(c.services.app.environment).toEqual(

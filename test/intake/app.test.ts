@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../src/config/manifest.ts";
 import { createApp } from "../../src/intake/app.ts";
-import { parseVerifyCommand } from "../../src/intake/gitea-events.ts";
 import { createSignatureVerifier } from "../../src/intake/signature.ts";
 import type { Job } from "../../src/queue/job.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
@@ -346,6 +345,17 @@ describe("routing", () => {
     ]);
   });
 
+  it("does not read a comment over 64 KiB for /verify, and says so", async () => {
+    const { post, jobs } = setup();
+    const body = "/verify for-pr\n\n".padEnd(64 * 1024 + 1, "x");
+    const payload = commentPayload({ repo, number: 3, commentId: 99, body, sender });
+    const res = await post(...args(delivery("pull_request_comment", payload, CAPTURE_SECRET)));
+    expect(await res.json()).toEqual({
+      ignored: "a comment over 65536 characters is not read for /verify",
+    });
+    expect(jobs).toEqual([]);
+  });
+
   it("ignores /verify written by the bot itself", async () => {
     const { post, jobs } = setup({ botUserId: 7 });
     const payload = commentPayload({ repo, number: 3, commentId: 99, body: "/verify", sender });
@@ -382,32 +392,6 @@ describe("routing", () => {
       ),
     );
     expect(jobs).toEqual([]);
-  });
-});
-
-describe("parseVerifyCommand", () => {
-  it.each([
-    ["/verify", []],
-    ["/verify bad-backup bad-restore", ["bad-backup", "bad-restore"]],
-    ["LGTM\n\n/verify bad-backup", ["bad-backup"]],
-    ["  /verify   a  ", ["a"]],
-    ["/verify a, please", []],
-    ["/verify a please!", ["a"]],
-  ])("%j -> %j", (body, names) => {
-    expect(parseVerifyCommand(body)).toEqual({ names });
-  });
-
-  it.each([
-    "please /verify",
-    "> /verify",
-    "```\n/verify\n```",
-    "~~~\n/verify\n~~~",
-    "    /verify",
-    "/verifyall",
-    "`/verify`",
-    "",
-  ])("%j is not a command", (body) => {
-    expect(parseVerifyCommand(body)).toBeNull();
   });
 });
 
