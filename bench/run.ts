@@ -165,7 +165,7 @@ scenarios["webhook-ack"] = async () => {
   const { createSignatureVerifier } = await import("../src/intake/signature.ts");
   const { createJobQueue } = await import("../src/queue/job-queue.ts");
   const { openDatabase } = await import("../src/store/database.ts");
-  const { createJobStore } = await import("../src/store/jobs.ts");
+  const { createJobStore } = await import("../src/queue/job-store.ts");
   const { silentLogger } = await import("../src/shared/logger.ts");
   const { delivery, pullRequestPayload } = await import("../test/helpers/deliveries.ts");
   const dir = await mkdtemp(join(tmpdir(), "fixture-bot-bench-"));

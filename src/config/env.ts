@@ -153,6 +153,8 @@ export const ServeEnv = GitEnv.extend({
   CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** A job (fetch, checks, reporting) that runs longer than this ends in an error status. */
   JOB_TIMEOUT: Duration.default(600_000),
+  /** How long one Gitea API attempt may take (retries come after it, within JOB_TIMEOUT). */
+  GITEA_TIMEOUT: Duration.default(15_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** How often every pin is re-verified and stuck pull requests re-queued (0s: only at start). */
   RECONCILE_INTERVAL: Duration.default(6 * 3_600_000),

@@ -5,19 +5,10 @@
  */
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture } from "../shared/fixture.ts";
 import { compileGlob } from "../shared/glob.ts";
 import { parseKeyPattern } from "../shared/key-path.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "./names.ts";
-
-export const ALLOW_VALUES = [
-  "delete",
-  "empty",
-  "mode",
-  "binary",
-  "invalid-yaml",
-  "whitespace",
-] as const;
-export type Allowance = (typeof ALLOW_VALUES)[number];
 
 /** Longest `lines:` pattern accepted; patterns are untrusted (they can come from a PR). */
 export const MAX_PATTERN_LENGTH = 500;
@@ -224,26 +215,7 @@ export const ManifestInput = z
 
 export type ManifestInput = z.infer<typeof ManifestInput>;
 
-export type ChangeRule = {
-  path: string;
-  lines: string[];
-  keys: string[];
-  maxLines: number | null;
-  allow: Allowance[];
-};
-
-export type Fixture = {
-  name: string;
-  repo: string;
-  branch: string;
-  /** As written in the manifest, lower-cased: a full id or an abbreviation. */
-  sha: string;
-  /** Branch (or full commit id) the fixture was cut from; null for a "good" canary. */
-  base: string | null;
-  expect: string | null;
-  maxCommits: number | null;
-  change: ChangeRule[];
-};
+export { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture };
 
 export type Manifest = { version: 1; fixtures: Fixture[] };
 

@@ -1,18 +1,21 @@
 /**
- * Checks about what the fixture changes, measured from the merge-base, in their documented order:
- * change-present, paths, not-emptied, yaml-valid, compose-valid, whitespace-churn, mode, binary,
- * lines, keys, max-lines. Pure: input is the inspection of the change (`inspect-files.ts`). The
- * checks that read YAML are in `yaml-checks.ts`, the ones that read lines in `line-checks.ts`.
+ * The change checks that need no parser: change-present, paths, not-emptied, mode, binary,
+ * max-lines (the ones that read YAML are yaml-checks.ts, lines line-checks.ts). Pure, measured
+ * from the merge-base; they run from the table in checks.ts.
  */
 import { showName } from "../shared/display.ts";
 import { MODE } from "../shared/git-facts.ts";
-import { type CheckId, type CheckResult, capDetails, check, plural, shortSha } from "./checks.ts";
+import {
+  type CheckId,
+  type CheckResult,
+  capDetails,
+  check,
+  plural,
+  shortSha,
+} from "./check-result.ts";
 import { allows, fromProblems, pathOf, stat, unreadable } from "./findings.ts";
-import type { FileAnalysis, Inspection, Side } from "./inspect-files.ts";
-import { checkLines, checkWhitespaceChurn } from "./line-checks.ts";
-import { createYamlCache } from "./recipe-files.ts";
+import type { FileAnalysis, Side } from "./inspect-files.ts";
 import type { CompiledRule } from "./rules.ts";
-import { checkComposeValid, checkKeys, checkYamlValid } from "./yaml-checks.ts";
 
 export type ChangeContext = {
   baseRef: string;
@@ -22,49 +25,10 @@ export type ChangeContext = {
   maxBlobBytes: number;
 };
 
-export const CHANGE_CHECK_IDS: readonly CheckId[] = [
-  "change-present",
-  "paths",
-  "not-emptied",
-  "yaml-valid",
-  "compose-valid",
-  "whitespace-churn",
-  "mode",
-  "binary",
-  "lines",
-  "keys",
-  "max-lines",
-];
-
-/** Every change check, skipped with the same reason (no base, or the refs could not be resolved). */
-export function skipChangeChecks(reason: string): CheckResult[] {
-  return CHANGE_CHECK_IDS.map((id) => check(id, "skip", reason));
-}
-
-export function checkChanges(inspection: Inspection, ctx: ChangeContext): CheckResult[] {
-  const { files } = inspection;
-  const yamlCtx = {
-    base: inspection.base,
-    pin: inspection.pin,
-    yaml: createYamlCache(),
-    maxBlobBytes: ctx.maxBlobBytes,
-  };
-  return [
-    checkChangePresent(files, ctx),
-    checkPaths(files, ctx),
-    checkNotEmptied(files, ctx.maxBlobBytes),
-    checkYamlValid(files, yamlCtx),
-    checkComposeValid(files, yamlCtx),
-    checkWhitespaceChurn(files, ctx.maxBlobBytes),
-    checkMode(files),
-    checkBinary(files, ctx),
-    checkLines(files, ctx.maxBlobBytes),
-    checkKeys(files, yamlCtx),
-    checkMaxLines(files, ctx),
-  ];
-}
-
-function checkChangePresent(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
+export function checkChangePresent(
+  files: readonly FileAnalysis[],
+  ctx: ChangeContext,
+): CheckResult {
   if (files.length > 0) {
     const shown = files
       .slice(0, 3)
@@ -90,7 +54,7 @@ function checkChangePresent(files: readonly FileAnalysis[], ctx: ChangeContext):
   );
 }
 
-function checkPaths(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
+export function checkPaths(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
   const allowed = ctx.rules.map((r) => r.rule.path).join(", ");
   const problems = files.flatMap((f) => {
     const out: string[] = [];
@@ -126,7 +90,7 @@ function lineCount(side: Side): number | null {
   return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 }
 
-function checkNotEmptied(files: readonly FileAnalysis[], maxBlobBytes: number): CheckResult {
+export function checkNotEmptied(files: readonly FileAnalysis[], maxBlobBytes: number): CheckResult {
   const problems: string[] = [];
   for (const f of files) {
     const { change } = f;
@@ -176,7 +140,7 @@ function modeName(mode: string): string {
   return MODE_NAMES[mode] ?? `mode ${mode}`;
 }
 
-function checkMode(files: readonly FileAnalysis[]): CheckResult {
+export function checkMode(files: readonly FileAnalysis[]): CheckResult {
   const problems: string[] = [];
   for (const f of files) {
     const { oldMode, newMode, status } = f.change;
@@ -196,7 +160,7 @@ function checkMode(files: readonly FileAnalysis[]): CheckResult {
   return fromProblems("mode", problems, "no file mode or type changed", (n) => `${n} mode changes`);
 }
 
-function checkBinary(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
+export function checkBinary(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
   const problems: string[] = [];
   for (const f of files) {
     if (allows(f, "binary")) continue;
@@ -219,7 +183,7 @@ function checkBinary(files: readonly FileAnalysis[], ctx: ChangeContext): CheckR
   );
 }
 
-function checkMaxLines(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
+export function checkMaxLines(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
   const limited = ctx.rules.filter((r) => r.rule.maxLines !== null);
   if (limited.length === 0) return check("max-lines", "skip", "no change[].max_lines set");
   const problems: string[] = [];

@@ -2,12 +2,12 @@
  * The engine's one entry point: given what git says about a fixture (its refs and, when it has a
  * base, its change set), return every check in the documented order and the files to report.
  */
-import type { Fixture } from "../config/manifest.ts";
+import type { Fixture } from "../shared/fixture.ts";
 import type { FileChange } from "../shared/git-facts.ts";
-import { CHECK_IDS, type CheckResult, type FileReport } from "../shared/result.ts";
-import { checkChanges, skipChangeChecks } from "./change-checks.ts";
+import type { CheckResult, FileReport } from "../shared/result.ts";
+import { runChecks } from "./checks.ts";
 import { type FileAnalysis, inspectFiles, type Limits, type TreeReader } from "./inspect-files.ts";
-import { checkRefs, type RefFacts } from "./ref-checks.ts";
+import type { RefFacts } from "./ref-checks.ts";
 import { compileRules } from "./rules.ts";
 
 export type EvaluateInput = {
@@ -24,30 +24,30 @@ export type Evaluation = { checks: CheckResult[]; files: FileReport[] };
 
 export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation> {
   const { fixture, facts, changes } = input;
-  const refChecks = checkRefs(facts);
-  let changeChecks: CheckResult[];
-  let files: FileReport[] = [];
   if (fixture.base === null) {
-    changeChecks = skipChangeChecks("no base: a good canary is not compared");
-  } else if (changes === null || facts.resolution.kind !== "commit" || facts.mergeBase === null) {
-    changeChecks = skipChangeChecks(
-      "not checked: the pin or its merge-base with the base is unknown",
-    );
-  } else {
-    const rules = compileRules(fixture.change);
-    const ends = { base: facts.mergeBase, pin: facts.resolution.sha };
-    const inspection = await inspectFiles(changes, rules, ends, input.reader, input.limits);
-    changeChecks = checkChanges(inspection, {
-      baseRef: fixture.base,
-      resolvedSha: facts.resolution.sha,
-      mergeBase: facts.mergeBase,
-      rules,
-      maxBlobBytes: input.limits.maxBlobBytes,
-    });
-    files = inspection.files.map(toFileReport);
+    return {
+      checks: runChecks(facts, { skip: "no base: a good canary is not compared" }),
+      files: [],
+    };
   }
-  const all = [...refChecks, ...changeChecks];
-  return { checks: CHECK_IDS.flatMap((id) => all.filter((c) => c.id === id)), files };
+  if (changes === null || facts.resolution.kind !== "commit" || facts.mergeBase === null) {
+    const skip = "not checked: the pin or its merge-base with the base is unknown";
+    return { checks: runChecks(facts, { skip }), files: [] };
+  }
+  const rules = compileRules(fixture.change);
+  const ends = { base: facts.mergeBase, pin: facts.resolution.sha };
+  const inspection = await inspectFiles(changes, rules, ends, input.reader, input.limits);
+  const context = {
+    baseRef: fixture.base,
+    resolvedSha: facts.resolution.sha,
+    mergeBase: facts.mergeBase,
+    rules,
+    maxBlobBytes: input.limits.maxBlobBytes,
+  };
+  return {
+    checks: runChecks(facts, { inspection, context }),
+    files: inspection.files.map(toFileReport),
+  };
 }
 
 function toFileReport(a: FileAnalysis): FileReport {

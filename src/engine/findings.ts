@@ -4,7 +4,7 @@
  * shown, as a warning, and never fails the fixture unless the change made it worse.
  */
 import { showName } from "../shared/display.ts";
-import { type CheckId, type CheckResult, capDetails, check } from "./checks.ts";
+import { type CheckId, type CheckResult, capDetails, check } from "./check-result.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";
 
 export type Finding = { text: string; preexisting?: boolean };

@@ -5,7 +5,7 @@
  */
 import { diffArrays } from "diff";
 import { showLine } from "../shared/display.ts";
-import { type CheckResult, capDetails, check, plural } from "./checks.ts";
+import { type CheckResult, capDetails, check, plural } from "./check-result.ts";
 import { allows, type Finding, fromFindings, pathOf, unreadable } from "./findings.ts";
 import type { FileAnalysis } from "./inspect-files.ts";
 import { lineMatches } from "./rules.ts";

@@ -1,9 +1,10 @@
 /**
  * Checks about where the pin is: sha-exists, sha-on-branch, branch-tip, base-exists, max-commits.
- * Pure: the pipeline asks git the questions and hands the answers in as `RefFacts`.
+ * Pure: the pipeline asks git the questions and hands the answers in as `RefFacts`. They run from
+ * the table in checks.ts.
  */
 import type { Resolution } from "../shared/git-facts.ts";
-import { type CheckResult, capDetails, check, plural, shortSha } from "./checks.ts";
+import { type CheckResult, capDetails, check, plural, shortSha } from "./check-result.ts";
 
 export type RefFacts = {
   repo: string;
@@ -27,17 +28,7 @@ export type RefFacts = {
   maxCommits: number | null;
 };
 
-export function checkRefs(facts: RefFacts): CheckResult[] {
-  return [
-    checkShaExists(facts),
-    checkShaOnBranch(facts),
-    checkBranchTip(facts),
-    checkBaseExists(facts),
-    checkMaxCommits(facts),
-  ];
-}
-
-function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckResult {
+export function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckResult {
   switch (resolution.kind) {
     case "commit": {
       const full = resolution.sha;
@@ -70,7 +61,7 @@ function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckResult {
   }
 }
 
-function checkShaOnBranch(facts: RefFacts): CheckResult {
+export function checkShaOnBranch(facts: RefFacts): CheckResult {
   const { repo, branch, resolution, branchTip, onBranch, containedIn } = facts;
   if (branchTip === null) {
     return check("sha-on-branch", "fail", `branch ${branch} does not exist in ${repo}`);
@@ -101,7 +92,7 @@ function checkShaOnBranch(facts: RefFacts): CheckResult {
   );
 }
 
-function checkBranchTip(facts: RefFacts): CheckResult {
+export function checkBranchTip(facts: RefFacts): CheckResult {
   const { branch, resolution, branchTip, onBranch, commitsPastPin } = facts;
   if (branchTip === null || resolution.kind !== "commit" || onBranch !== true) {
     return check("branch-tip", "skip", "not checked: the pin is not on its branch");
@@ -117,7 +108,7 @@ function checkBranchTip(facts: RefFacts): CheckResult {
   );
 }
 
-function checkBaseExists(facts: RefFacts): CheckResult {
+export function checkBaseExists(facts: RefFacts): CheckResult {
   const { repo, base, resolution, mergeBase } = facts;
   if (base === null) return check("base-exists", "skip", "no base: a good canary is not compared");
   if (base.sha === null && base.tagCommit) {
@@ -146,7 +137,7 @@ function checkBaseExists(facts: RefFacts): CheckResult {
   );
 }
 
-function checkMaxCommits(facts: RefFacts): CheckResult {
+export function checkMaxCommits(facts: RefFacts): CheckResult {
   const { base, maxCommits, commitsSinceMergeBase } = facts;
   if (base === null || maxCommits === null)
     return check("max-commits", "skip", "no max_commits set");

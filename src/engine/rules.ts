@@ -5,7 +5,7 @@
  * to the input.
  */
 import { RE2JS } from "re2js";
-import type { ChangeRule } from "../config/manifest.ts";
+import type { ChangeRule } from "../shared/fixture.ts";
 import { compileGlob } from "../shared/glob.ts";
 import { type KeyToken, parseKeyPattern } from "../shared/key-path.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import { formatKeyPath } from "../shared/key-path.ts";
-import { type CheckResult, check, plural } from "./checks.ts";
+import { type CheckResult, check, plural } from "./check-result.ts";
 import { composeProblems } from "./compose.ts";
 import { normalizeStack } from "./compose-merge.ts";
 import { allows, type Finding, fromFindings, listNames, pathOf, unreadable } from "./findings.ts";

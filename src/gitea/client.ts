@@ -45,10 +45,29 @@ export type GiteaClient = {
   createComment(repo: string, number: number, body: string): Promise<Comment>;
   editComment(repo: string, id: number, body: string): Promise<Comment>;
   addReaction(repo: string, commentId: number, content: string): Promise<void>;
-  createStatus(repo: string, sha: string, status: NewStatus): Promise<CommitStatus>;
+  createStatus(
+    repo: string,
+    sha: string,
+    status: NewStatus,
+    options?: StatusOptions,
+  ): Promise<CommitStatus>;
   listStatuses(repo: string, ref: string): Promise<CommitStatus[]>;
   /** none, read, write, admin or owner. */
   getPermission(repo: string, login: string): Promise<string>;
+  /**
+   * The same client with every call bounded by `signal` as well (a job's deadline): an aborted
+   * signal ends the attempt in flight and any retry or backoff still to come.
+   */
+  bound(signal: AbortSignal): GiteaClient;
+};
+
+/** How a POST of a commit status may be repeated. */
+export type StatusOptions = {
+  /**
+   * false: one attempt, never repeated. A `pending` that timed out may still be stored by Gitea
+   * later; repeating it would only add another late write that could land after the final state.
+   */
+  retry?: boolean;
 };
 
 type Call = {
@@ -62,6 +81,8 @@ type Call = {
    * did not arrive (connection refused) or was refused before any work (429, 503).
    */
   once?: boolean;
+  /** Never repeated, whatever the failure. */
+  never?: boolean;
 };
 
 const SAFE_TO_REPEAT_STATUS = new Set([429, 503]);
@@ -80,7 +101,10 @@ const RETRYABLE_CODES = new Set([
   "UND_ERR_CLOSED",
 ]);
 
-export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
+export function createGiteaClient(
+  options: GiteaClientOptions,
+  signal: AbortSignal | null = null,
+): GiteaClient {
   const root = options.baseUrl.replace(/\/+$/, "");
   const api = `${root}/api/v1`;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -101,7 +125,9 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       dispatcher: options.dispatcher,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+        : AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -113,6 +139,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
     const label = `${call.method} ${call.path}`;
     for (let n = 0; ; n++) {
       let failure: { retry: boolean; error: GiteaApiError };
+      if (signal?.aborted) throw deadlinePassed(call);
       try {
         const res = await attempt(call, url);
         if (res.status < 400) return res;
@@ -124,6 +151,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
           error: new GiteaApiError(call.method, call.path, res.status, message),
         };
       } catch (error) {
+        if (signal?.aborted) throw deadlinePassed(call, error);
         const name = (error as Error).name;
         const timedOut = name === "TimeoutError" || name === "AbortError";
         const code = String((error as { code?: unknown }).code ?? name);
@@ -140,7 +168,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
           ),
         };
       }
-      if (!failure.retry || n >= retries) {
+      if (!failure.retry || call.never || n >= retries) {
         options.onError?.(call.method, failure.error.status);
         throw failure.error;
       }
@@ -149,8 +177,16 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
         { call: label, status: failure.error.status, attempt: n + 1, retryInMs: Math.round(delay) },
         "Gitea API call failed; retrying",
       );
-      await sleep(delay);
+      try {
+        await sleep(delay, undefined, signal ? { signal } : {});
+      } catch (error) {
+        throw deadlinePassed(call, error);
+      }
     }
+  }
+
+  function deadlinePassed(c: Call, cause?: unknown): GiteaApiError {
+    return new GiteaApiError(c.method, c.path, null, "the job's deadline passed", { cause });
   }
 
   async function call<T extends z.ZodType>(schema: T, c: Call): Promise<z.infer<T>> {
@@ -254,11 +290,12 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
         urlOf({ method: "POST", path: `${repoPath(repo)}/issues/comments/${commentId}/reactions` }),
       );
     },
-    createStatus: (repo, sha, status) =>
+    createStatus: (repo, sha, status, statusOptions = {}) =>
       call(CommitStatus, {
         method: "POST",
         path: `${repoPath(repo)}/statuses/${sha}`,
         body: status,
+        ...(statusOptions.retry === false ? { never: true } : {}),
       }),
     listStatuses: (repo, ref) =>
       all(CommitStatus, {
@@ -273,6 +310,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
           path: `${repoPath(repo)}/collaborators/${encodeURIComponent(login)}/permission`,
         })
       ).permission,
+    bound: (next) => createGiteaClient(options, signal ? AbortSignal.any([signal, next]) : next),
   };
 }
 

@@ -11,6 +11,7 @@ export function createDryRunClient(reader: GiteaClient, log: Logger): GiteaClien
   const now = () => new Date().toISOString();
   return {
     ...reader,
+    bound: (signal) => createDryRunClient(reader.bound(signal), log),
     getCurrentUser: async () => ({ id: -1, login: "fixture-bot (dry run)" }),
     listComments: async () => [],
     getPermission: async () => "write",

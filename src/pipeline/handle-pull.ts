@@ -1,133 +1,125 @@
 /**
  * A pull request: its head as the candidate pin of every fixture on its head branch (trigger 1),
- * and, in FIXTURES_REPO, the fixtures its manifest adds or changes (trigger 2).
+ * and, in FIXTURES_REPO, the fixtures its manifest adds or changes (trigger 2). This decides what
+ * to verify and returns the report; publish.ts posts it.
  */
-import { type Fixture, fixturesOnBranch } from "../config/manifest.ts";
-import { sameRepoName } from "../config/names.ts";
+import type { Fixture } from "../config/manifest.ts";
+import { roleOf } from "../config/pull-role.ts";
 import type { PullJob } from "../queue/job.ts";
+import { codeSpan } from "../render/markdown.ts";
 import { errorMessage } from "../shared/errors.ts";
-import type { Logger } from "../shared/logger.ts";
 import type { FixtureResult, RunReport } from "../shared/result.ts";
 import type { Mirror } from "../workspace/workspace.ts";
-import { type HandlerDeps, verifyDepsFor } from "./handle-job.ts";
-import type { Reporter } from "./reporter.ts";
+import type { JobContext, Outcome, StatusTarget } from "./job-context.ts";
 import { errorResult, verifyFixture, verifyFixtures } from "./verify-fixture.ts";
 
-/** What a pull job found to do; a /verify answers the commenter when it was nothing. */
-export type PullOutcome =
-  | { kind: "verified" }
-  | { kind: "nothing"; reason: string }
-  | { kind: "unknown-names"; names: string[]; known: string[] };
+/** What a pull job found; a /verify answers the commenter when it names no fixture it has. */
+export type PullOutcome = Outcome | { kind: "unknown-names"; names: string[]; known: string[] };
 
 type ManifestChange = { unchanged: boolean; fixtures: Fixture[]; errors: string[] };
 
+/**
+ * `trusted`: the manifest at the PR head may be read. Always for a PR from the fixture repository
+ * itself; for a fork's PR, only when a writer asked with /verify.
+ */
 export async function handlePull(
+  ctx: JobContext,
   job: PullJob,
-  deps: HandlerDeps,
-  reporter: Reporter,
-  log: Logger,
+  options: { trusted: boolean } = { trusted: !job.fromFork },
 ): Promise<PullOutcome> {
-  const candidates = job.fromFork
-    ? []
-    : fixturesOnBranch(deps.manifests.current(), job.repo, job.headRef);
-  const verify = verifyDepsFor(deps, log, "candidate");
-  const isManifestRepo = sameRepoName(job.repo, deps.manifests.repo);
-  const status = { sha: job.headSha, context: deps.config.statusContext };
-  if (candidates.length === 0 && !isManifestRepo) {
-    log.info({}, "no fixture uses this branch");
+  const { deps, publication } = ctx;
+  const role = roleOf(
+    deps.manifests.current(),
+    deps.manifests.repo,
+    job.repo,
+    job.headRef,
+    job.fromFork,
+  );
+  const candidates = role.fixtures;
+  const readManifest = role.manifestRepo && options.trusted;
+  if (candidates.length === 0 && !readManifest) {
     return {
       kind: "nothing",
-      reason: `no fixture uses branch \`${job.headRef}\` of \`${job.repo}\``,
+      reason: `no fixture uses branch ${codeSpan(job.headRef)} of ${codeSpan(job.repo)}`,
     };
   }
+  const only = job.only;
+  const candidateNames = candidates.map((f) => f.name);
+  if (only && !readManifest && only.every((n) => !candidateNames.includes(n))) {
+    return { kind: "unknown-names", names: only, known: candidateNames };
+  }
+  const target: StatusTarget = {
+    repo: job.repo,
+    sha: job.headSha,
+    context: deps.config.statusContext,
+    pull: { number: job.number, headSha: job.headSha },
+  };
+  // The status says "pending" before any git work, unless the job may yet find nothing to report
+  // (a manifest PR that does not touch the manifest, /verify of names only the manifest knows).
+  const early = candidates.length > 0 && !(readManifest && only);
+  if (early) await publication.begin(target, `verifying ${candidates.length}…`);
+  else publication.aim(target);
+
   let mirror: Mirror;
   try {
     mirror = await deps.workspace.sync(job.repo, {
       refspecs: [`+refs/pull/${job.number}/head:refs/pull/${job.number}/head`],
+      signal: ctx.signal,
     });
   } catch (error) {
-    // A fetch that failed is an error status, never a silent success: each candidate fixture is
-    // reported as "could not check" (and the comment says why); with none, the job errors.
-    const outcome = await reporter.withStatus(
-      job,
-      { ...status, pending: "fetching…" },
-      log,
-      async () => {
-        if (candidates.length === 0) throw error;
-        return report(
-          job,
-          candidates.map((f) =>
-            errorResult(
-              { ...f, sha: job.headSha },
-              `could not fetch ${job.repo}: ${errorMessage(error)}`,
-            ),
-          ),
-          reporter,
-          candidates,
-          [],
-          [],
-        );
-      },
-    );
-    if (outcome) await reporter.postComment(job, outcome.report, log);
-    if (outcome && !outcome.statusPosted)
-      throw new Error("the final commit status could not be posted");
-    return { kind: "verified" };
+    // A fetch that failed is an error, never a silent success: each candidate fixture is
+    // reported as "could not check" (and the comment says why); with none, the job fails.
+    if (candidates.length === 0) throw error;
+    const why = `could not fetch ${job.repo}: ${errorMessage(error)}`;
+    const results = candidates.map((f) => errorResult({ ...f, sha: job.headSha }, why));
+    return { kind: "report", report: pullReport(job, results, candidates, [], []) };
   }
-  const change = isManifestRepo ? await manifestChanges(job, mirror, deps) : null;
+  const change = readManifest ? await manifestChanges(ctx, job, mirror) : null;
   const fromManifest = change && !change.unchanged ? change.fixtures : [];
   if (candidates.length === 0 && (change === null || change.unchanged)) {
-    log.info({}, "the pull request does not change the manifest");
     return {
       kind: "nothing",
-      reason: `this pull request does not change \`${deps.manifests.path}\``,
+      reason: `this pull request does not change ${codeSpan(deps.manifests.path)}`,
     };
   }
-  const known = [...candidates, ...fromManifest].map((f) => f.name);
-  const unknownNames = (job.only ?? []).filter((n) => !known.includes(n));
-  if (job.only && unknownNames.length === job.only.length && (change?.errors.length ?? 0) === 0) {
-    return { kind: "unknown-names", names: unknownNames, known };
+  const names = [...candidates, ...fromManifest].map((f) => f.name);
+  const unknownNames = (only ?? []).filter((n) => !names.includes(n));
+  if (only && unknownNames.length === only.length && (change?.errors.length ?? 0) === 0) {
+    return { kind: "unknown-names", names: unknownNames, known: names };
   }
-  const rerun = (f: Fixture) => job.only === null || job.only.includes(f.name);
-  const count = candidates.length + fromManifest.length;
+  if (!early) await publication.begin(target, `verifying ${names.length || "the manifest"}…`);
 
-  const outcome = await reporter.withStatus(
-    job,
-    { ...status, pending: `verifying ${count || "the manifest"}…` },
-    log,
-    async () => {
-      // A /verify naming some fixtures re-verifies those; the others keep their result for this head.
-      const previous = job.only
-        ? (deps.previousResults?.(job.repo, job.number, job.headSha) ?? [])
-        : [];
-      const reuse = (f: Fixture) =>
-        rerun(f) ? undefined : previous.find((p) => p.name === f.name && p.repo === f.repo);
-      const results: FixtureResult[] = [];
-      for (const f of candidates) {
-        const candidate: Fixture = {
-          ...f,
-          sha: job.headSha,
-          base: f.base === null ? null : job.baseRef,
-        };
-        results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
-      }
-      const again = fromManifest.filter((f) => reuse(f) === undefined);
-      const fresh = await verifyFixtures(again, verify);
-      for (const f of fromManifest)
-        results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
-      return report(job, results, reporter, candidates, change?.errors ?? [], unknownNames);
-    },
+  // A /verify naming some fixtures re-verifies those; the others keep their result for this head.
+  const previous = only ? (deps.previousResults?.(job.repo, job.number, job.headSha) ?? []) : [];
+  const reuse = (f: Fixture) =>
+    only === null || only.includes(f.name)
+      ? undefined
+      : previous.find((p) => p.name === f.name && p.repo === f.repo);
+  const verify = ctx.verifyDeps("candidate");
+  const results: FixtureResult[] = [];
+  for (const f of candidates) {
+    const candidate: Fixture = {
+      ...f,
+      sha: job.headSha,
+      base: f.base === null ? null : job.baseRef,
+    };
+    results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
+  }
+  const fresh = await verifyFixtures(
+    fromManifest.filter((f) => reuse(f) === undefined),
+    verify,
   );
-  if (outcome) await reporter.postComment(job, outcome.report, log);
-  if (outcome && !outcome.statusPosted)
-    throw new Error("the final commit status could not be posted");
-  return { kind: "verified" };
+  for (const f of fromManifest)
+    results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
+  return {
+    kind: "report",
+    report: pullReport(job, results, candidates, change?.errors ?? [], unknownNames),
+  };
 }
 
-function report(
+function pullReport(
   job: PullJob,
   results: FixtureResult[],
-  reporter: Reporter,
   candidates: Fixture[],
   manifestErrors: string[],
   unknownNames: string[],
@@ -138,7 +130,7 @@ function report(
     sha: job.headSha,
     number: job.number,
     trigger: job.trigger,
-    results: results.map((r) => reporter.sanitizeResult(r)),
+    results,
     manifestErrors,
     pins: candidates.map((f) => ({ name: f.name, pinned: f.sha, head: job.headSha })),
     unknownNames,
@@ -147,17 +139,16 @@ function report(
 
 /** What a PR in FIXTURES_REPO changes in the manifest: the fixtures it adds or changes. */
 async function manifestChanges(
+  ctx: JobContext,
   job: PullJob,
   mirror: Mirror,
-  deps: HandlerDeps,
 ): Promise<ManifestChange> {
+  const { manifests } = ctx.deps;
   const baseTip = await mirror.branchTip(job.baseRef);
   const mergeBase = baseTip ? await mirror.mergeBase(baseTip, job.headSha) : null;
   const [head, before] = await Promise.all([
-    deps.manifests.readAt(mirror, job.headSha),
-    mergeBase
-      ? deps.manifests.readAt(mirror, mergeBase)
-      : Promise.resolve({ missing: true } as const),
+    manifests.readAt(mirror, job.headSha),
+    mergeBase ? manifests.readAt(mirror, mergeBase) : Promise.resolve({ missing: true } as const),
   ]);
   const headText = "text" in head ? head.text : null;
   const beforeText = "text" in before ? before.text : null;
@@ -166,7 +157,7 @@ async function manifestChanges(
     return {
       unchanged: false,
       fixtures: [],
-      errors: [`${deps.manifests.path}: the pull request deletes the manifest`],
+      errors: [`${manifests.path}: the pull request deletes the manifest`],
     };
   }
   if ("errors" in head) return { unchanged: false, fixtures: [], errors: head.errors };

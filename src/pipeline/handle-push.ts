@@ -9,19 +9,27 @@
 import { fixturesOnBranch } from "../config/manifest.ts";
 import { sameRepoName } from "../config/names.ts";
 import type { PushJob } from "../queue/job.ts";
-import type { Logger } from "../shared/logger.ts";
-import { type HandlerDeps, verifyDepsFor } from "./handle-job.ts";
-import type { Reporter } from "./reporter.ts";
+import type { JobContext, Outcome } from "./job-context.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
 
-export async function handlePush(
-  job: PushJob,
-  deps: HandlerDeps,
-  reporter: Reporter,
-  log: Logger,
-): Promise<void> {
+export async function handlePush(ctx: JobContext<PushJob>): Promise<Outcome> {
+  const { job, deps, log, publication } = ctx;
   const manifestBranch =
     sameRepoName(job.repo, deps.manifests.repo) && job.branch === job.defaultBranch;
+  const fixtures = fixturesOnBranch(deps.manifests.current(), job.repo, job.branch);
+  if (fixtures.length === 0 && !manifestBranch) {
+    return { kind: "nothing", reason: "no fixture uses this branch" };
+  }
+  const target = {
+    repo: job.repo,
+    sha: job.after,
+    context: `${deps.config.statusContext}/pins`,
+    pull: null,
+  };
+  await publication.begin(
+    target,
+    `verifying ${fixtures.length ? `${fixtures.length} pinned` : "the manifest"}…`,
+  );
   let manifestErrors: string[] = [];
   if (manifestBranch) {
     const reloaded = await deps.manifests.reload(log);
@@ -32,30 +40,20 @@ export async function handlePush(
       );
     } else manifestErrors = reloaded.errors;
   }
-  const fixtures = fixturesOnBranch(deps.manifests.current(), job.repo, job.branch);
-  if (fixtures.length === 0 && manifestErrors.length === 0 && !manifestBranch) {
-    log.info({}, "no fixture uses this branch");
-    return;
-  }
-  const pending = `verifying ${fixtures.length ? `${fixtures.length} pinned` : "the manifest"}…`;
-  const outcome = await reporter.withStatus(
-    job,
-    { sha: job.after, context: `${deps.config.statusContext}/pins`, pending },
-    log,
-    async () => ({
+  // The manifest may have just changed: verify what it says now.
+  const pinned = fixturesOnBranch(deps.manifests.current(), job.repo, job.branch);
+  return {
+    kind: "report",
+    report: {
       kind: "push",
       repo: job.repo,
       sha: job.after,
       number: null,
       trigger: `push to ${job.branch}`,
-      results: (await verifyFixtures(fixtures, verifyDepsFor(deps, log, "pin"))).map((r) =>
-        reporter.sanitizeResult(r),
-      ),
+      results: await verifyFixtures(pinned, ctx.verifyDeps("pin")),
       manifestErrors,
       pins: [],
       unknownNames: [],
-    }),
-  );
-  if (outcome && !outcome.statusPosted)
-    throw new Error("the final commit status could not be posted");
+    },
+  };
 }

@@ -3,20 +3,23 @@
  * (1) verifies every fixture's pin, which catches a pin lost to a force-push or a base that moved
  * when no webhook came, and records the run for the dashboard; and (2) looks at every open pull
  * request that fixture-bot should report on, and queues it again when its latest status is missing
- * or has been `pending` for longer than a job can take.
+ * or has been `pending` for longer than a job can take, or when it has a final status but no report
+ * comment for its head (the comment calls failed after the status was posted).
  */
 import { randomUUID } from "node:crypto";
-import { fixturesOnBranch, type Manifest } from "../config/manifest.ts";
-import { sameRepoName } from "../config/names.ts";
+import type { Manifest } from "../config/manifest.ts";
+import { pullRole } from "../config/pull-role.ts";
 import type { Limits } from "../engine/inspect-files.ts";
 import type { GiteaClient } from "../gitea/client.ts";
 import type { CommitStatus, PullRequest } from "../gitea/schemas.ts";
 import type { EnqueueResult, Job } from "../queue/job.ts";
+import { REPORT_MARKER } from "../render/render-comment.ts";
 import { errorMessage } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
-import { type FixtureResult, type RunReport, sanitizeResult, summarize } from "../shared/result.ts";
+import { type FixtureResult, type RunReport, summarize } from "../shared/result.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import type { ManifestSource } from "./manifest-source.ts";
+import { latestOwn, sanitizeReport } from "./publish.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
 
 export type ReconcileDeps = {
@@ -35,6 +38,8 @@ export type ReconcileDeps = {
   housekeeping?: () => void;
   config: {
     statusContext: string;
+    /** The bot's own login: its report comment is the one it wrote with the report marker. */
+    botLogin: string;
     /** A `pending` status older than this is a job that was lost. */
     pendingAfterMs: number;
     /** false in dry-run mode: statuses cannot be read back, so no PR is re-queued. */
@@ -56,7 +61,8 @@ export type Reconciler = {
   run(): Promise<ReconcileSummary>;
   /** Run now, then every `intervalMs` (0: only now). Runs never overlap. */
   start(intervalMs: number): void;
-  stop(): void;
+  /** No more runs; resolves when the one under way (if any) has finished. */
+  stop(): Promise<void>;
 };
 
 export function createReconciler(deps: ReconcileDeps): Reconciler {
@@ -69,43 +75,36 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
       ...deps,
       onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
     };
-    const results = (await verifyFixtures(manifest.fixtures, verify)).map((r) =>
-      sanitizeResult(r, deps.sanitize),
+    const report = sanitizeReport(
+      {
+        kind: "reconcile",
+        repo: "*",
+        sha: "",
+        number: null,
+        trigger: "reconcile",
+        results: await verifyFixtures(manifest.fixtures, verify),
+        manifestErrors: [],
+        pins: [],
+        unknownNames: [],
+      },
+      deps.sanitize,
     );
-    const runId = deps.record({
-      kind: "reconcile",
-      repo: "*",
-      sha: "",
-      number: null,
-      trigger: "reconcile",
-      results,
-      manifestErrors: [],
-      pins: [],
-      unknownNames: [],
-    });
+    const { results } = report;
+    const runId = deps.record(report);
     const s = summarize(results);
     return { fixtures: results.length, ...s, runId };
   }
 
-  function latestOwnStatus(statuses: CommitStatus[]): CommitStatus | null {
-    let latest: CommitStatus | null = null;
-    for (const s of statuses) {
-      if (s.context !== deps.config.statusContext) continue;
-      // Times carry the server's UTC offset (+02:00): compare instants, not strings.
-      const t = Date.parse(s.created_at);
-      const l = latest === null ? Number.NEGATIVE_INFINITY : Date.parse(latest.created_at);
-      if (latest === null || t > l || (t === l && s.id > latest.id)) {
-        latest = s;
-      }
-    }
-    return latest;
-  }
-
-  function isWatched(manifest: Manifest, repo: string, pr: PullRequest): boolean {
-    const fromFork = !sameRepoName(pr.head.repo?.full_name ?? repo, repo);
-    // A fork's PR to the manifest repository waits for a writer's /verify (see gitea-events.ts).
-    if (sameRepoName(repo, deps.manifests.repo)) return !fromFork;
-    return !fromFork && fixturesOnBranch(manifest, repo, pr.head.ref).length > 0;
+  /** Whether the PR's report comment is there and speaks of its current head. */
+  async function hasReport(repo: string, pr: PullRequest): Promise<boolean> {
+    const comments = await deps.gitea.listComments(repo, pr.number);
+    const short = pr.head.sha.slice(0, 12);
+    return comments.some(
+      (c) =>
+        c.user?.login === deps.config.botLogin &&
+        c.body.startsWith(REPORT_MARKER) &&
+        c.body.includes(short),
+    );
   }
 
   async function requeueStuckPulls(manifest: Manifest): Promise<ReconcileSummary["requeued"]> {
@@ -123,10 +122,22 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         );
         continue;
       }
-      for (const pr of pulls.filter((p) => isWatched(manifest, repo, p))) {
+      for (const pr of pulls) {
+        const role = pullRole(manifest, deps.manifests.repo, {
+          repo,
+          head: { ref: pr.head.ref, repoFullName: pr.head.repo?.full_name },
+        });
+        if (!role.watched) continue;
         let latest: CommitStatus | null;
+        let reported = true;
         try {
-          latest = latestOwnStatus(await deps.gitea.listStatuses(repo, pr.head.sha));
+          latest = latestOwn(
+            await deps.gitea.listStatuses(repo, pr.head.sha),
+            deps.config.statusContext,
+          );
+          // A verdict (not an error) was posted: its report comment must be there too.
+          if (latest !== null && (latest.status === "success" || latest.status === "failure"))
+            reported = await hasReport(repo, pr);
         } catch (error) {
           deps.log.warn(
             { repo, number: pr.number, err: deps.sanitize(errorMessage(error)) },
@@ -142,7 +153,13 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         const lost = latest === null && !(deps.handled?.(repo, pr.number, pr.head.sha) ?? false);
         const stuck =
           latest !== null && latest.status === "pending" && age > deps.config.pendingAfterMs;
-        const reason = lost ? "no status" : stuck ? "status stuck at pending" : null;
+        const reason = lost
+          ? "no status"
+          : stuck
+            ? "status stuck at pending"
+            : !reported
+              ? "no report comment"
+              : null;
         if (reason === null) continue;
         const result = deps.enqueue({
           id: randomUUID(),
@@ -156,7 +173,7 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
           baseRef: pr.base.ref,
           trigger: `reconcile (${reason})`,
           only: null,
-          fromFork: !sameRepoName(pr.head.repo?.full_name ?? repo, repo),
+          fromFork: role.fork,
         });
         if (result.queued) requeued.push({ repo, number: pr.number, reason });
       }
@@ -194,9 +211,11 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         timer.unref();
       }
     },
-    stop() {
+    async stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      // A run under way finishes first: it may be writing into the mirrors.
+      await running?.catch(() => undefined);
     },
   };
 }

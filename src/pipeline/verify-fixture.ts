@@ -4,7 +4,7 @@
  */
 import type { Fixture } from "../config/manifest.ts";
 import { isObjectId } from "../config/names.ts";
-import { toVerdict } from "../engine/checks.ts";
+import { toVerdict } from "../engine/check-result.ts";
 import { evaluateFixture } from "../engine/evaluate.ts";
 import type { Limits } from "../engine/inspect-files.ts";
 import type { RefFacts } from "../engine/ref-checks.ts";
@@ -18,6 +18,8 @@ export type VerifyDeps = {
   workspace: Workspace;
   limits: Limits;
   log: Logger;
+  /** The job's deadline: fetches end when it passes. */
+  signal?: AbortSignal;
   /** How many repositories are fetched at once. */
   concurrency?: number;
   /** Told of every finished verification and how long it took (metrics). */
@@ -35,7 +37,7 @@ export async function verifyFixtures(
   await mapLimit([...byRepo], deps.concurrency ?? 4, async ([repo, group]) => {
     let mirror: Mirror;
     try {
-      mirror = await deps.workspace.sync(repo);
+      mirror = await deps.workspace.sync(repo, deps.signal ? { signal: deps.signal } : {});
     } catch (error) {
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");
       for (const f of group) {

@@ -5,8 +5,8 @@
  * run at once. On start, jobs that were queued or running when the process stopped are resumed.
  */
 import type { Logger } from "../shared/logger.ts";
-import type { JobStore } from "../store/jobs.ts";
 import { type EnqueueResult, type Job, jobKey, jobRevision } from "./job.ts";
+import type { JobStore } from "./job-store.ts";
 
 export type JobQueueOptions = {
   handle: (job: Job) => Promise<void>;

@@ -4,29 +4,29 @@
  * `--json` output and in the README, and people grep for them. Add new ones at the end; never
  * rename one.
  */
+import { type Redact, type Sanitizer, secretsOf } from "./redact.ts";
 
-export const CHECKS = {
-  "sha-exists": "the pinned SHA (or unique prefix) resolves to exactly one commit",
-  "sha-on-branch": "the pinned commit is reachable from the fixture branch",
-  "branch-tip": "warns when the branch has moved past the pin",
-  "base-exists": "the base branch (or commit) resolves and shares history with the pin",
-  "change-present": "a fixture with a base differs from it",
-  paths: "every changed path matches some change[].path",
-  "not-emptied": "no file that is non-empty at the merge-base is deleted or emptied",
-  "yaml-valid": "every changed YAML file parses (no duplicate keys) and is not an empty document",
-  "compose-valid":
-    "a changed compose file has services, and declares every volume, network, config and secret they use",
-  "whitespace-churn": "no changed line differs from the base only by whitespace or line endings",
-  mode: "no file mode or type change (executable bit, symlink, submodule)",
-  binary: "no binary (or oversized) file changes",
-  lines: "every added and removed line matches a change[].lines pattern",
-  keys: "only the change[].keys paths differ in a YAML file",
-  "max-lines": "added + removed lines per change[] entry stay within max_lines",
-  "max-commits": "at most max_commits commits between the merge-base and the pin",
-} as const;
+/** Every check, in the order reports list them. What each does is engine/checks.ts. */
+export const CHECK_IDS = [
+  "sha-exists",
+  "sha-on-branch",
+  "branch-tip",
+  "base-exists",
+  "change-present",
+  "paths",
+  "not-emptied",
+  "yaml-valid",
+  "compose-valid",
+  "whitespace-churn",
+  "mode",
+  "binary",
+  "lines",
+  "keys",
+  "max-lines",
+  "max-commits",
+] as const;
 
-export type CheckId = keyof typeof CHECKS;
-export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
+export type CheckId = (typeof CHECK_IDS)[number];
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
 
@@ -148,20 +148,33 @@ export function capReportDiffs(
 }
 
 /**
- * A result fit to show outside the machine: `clean` (which removes secrets and local paths) applied
- * to every text that came from git or the file system, the error and the check messages.
+ * A result fit to show outside the machine: the one redaction step for everything a result
+ * carries that came from git, a repository or the file system. The error (what git or the bot
+ * wrote) goes through `clean` whole (secrets and local paths); what the repository wrote (names,
+ * check messages and details, file paths, diff lines) through its secrets alone, so `/data` in a
+ * recipe stays `/data`. A diff line keeps its `+`/`-`/` ` prefix whatever the secret. Pure.
  */
-export function sanitizeResult(
-  result: FixtureResult,
-  clean: (text: string) => string,
-): FixtureResult {
+export function sanitizeResult(result: FixtureResult, clean: Redact | Sanitizer): FixtureResult {
+  const secrets = secretsOf(clean);
+  const line = (l: string) => `${l.slice(0, 1)}${secrets(l.slice(1))}`;
   return {
     ...result,
+    name: secrets(result.name),
+    repo: secrets(result.repo),
+    branch: secrets(result.branch),
+    base: result.base === null ? null : secrets(result.base),
+    expect: result.expect === null ? null : secrets(result.expect),
     error: result.error === null ? null : clean(result.error),
     checks: result.checks.map((c) => ({
       ...c,
-      message: clean(c.message),
-      ...(c.details ? { details: c.details.map(clean) } : {}),
+      message: secrets(c.message),
+      ...(c.details ? { details: c.details.map(secrets) } : {}),
+    })),
+    files: result.files.map((f) => ({
+      ...f,
+      path: secrets(f.path),
+      oldPath: f.oldPath === null ? null : secrets(f.oldPath),
+      hunks: f.hunks === null ? null : f.hunks.map((h) => ({ ...h, lines: h.lines.map(line) })),
     })),
   };
 }

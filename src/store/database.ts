@@ -62,15 +62,38 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * Open (or create) the database. A file that cannot be used (corrupt, unreadable, read-only, in
+ * a directory that cannot be written) is a ConfigError of one line naming the file and what to do,
+ * never a stack trace: the service cannot run without it, and restarting will not help.
+ */
 export function openDatabase(file: string): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL"); // durable across process crashes in WAL mode
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
-  return db;
+  let db: Db | null = null;
+  try {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL"); // durable across process crashes in WAL mode
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    // Reading every table once finds a damaged file now, not in the middle of a job.
+    db.pragma("quick_check");
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(
+      `the database ${file} cannot be used (${describe(error)}): restore it from a backup, or move it aside (mv ${file} ${file}.bad) to start with an empty one, since the reconcile rebuilds the pins' results and re-queues open pull requests`,
+      { cause: error },
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" ? `${code}: ${message}` : message;
 }
 
 export function migrate(db: Db): void {

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApiReply, apiError, notFound } from "./api-reply.ts";
 import { API_ROUTES } from "./api-routes.ts";
-import { authenticate } from "./auth.ts";
+import { ANONYMOUS, authenticate } from "./auth.ts";
 import type { Controls } from "./controls.ts";
 import { readBody, resetConnection, writeJson } from "./http-io.ts";
 import { findRoute } from "./router.ts";
@@ -50,12 +50,14 @@ async function answer(
   }
   const found = findRoute(API_ROUTES, method, path);
   if (!found) return notFound(deps.root);
-  if (auth.kind === "anonymous") return apiError(deps.root, 401, "token is required");
+  // Anonymous callers may read repositories (a private one then answers 404, as Gitea does).
+  if (auth.kind === "anonymous" && !(method === "GET" && path.startsWith("/repos/")))
+    return apiError(deps.root, 401, "token is required");
   const ctx = {
     root: deps.root,
     version: deps.version,
     state: deps.state,
-    viewer: auth.user,
+    viewer: auth.kind === "user" ? auth.user : ANONYMOUS,
     url,
     params: found.params,
     rawBody: raw,

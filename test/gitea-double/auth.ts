@@ -40,3 +40,15 @@ export function authenticate(
   const user = state.userByToken(token);
   return user ? { kind: "user", user } : { kind: "invalid" };
 }
+
+/**
+ * Who an anonymous caller is: Gitea lets anyone read a public repository (API reads and git
+ * fetches) and hides a private one behind a 404; everything else needs a token.
+ */
+export const ANONYMOUS: StoredUser = {
+  id: -1,
+  login: "",
+  token: "",
+  isAdmin: false,
+  createdAt: "1970-01-01T00:00:00Z",
+};

@@ -11,6 +11,7 @@ export function createControls() {
   const rules: FailRule[] = [];
   let down = false;
   let gitFailures: { remaining: number; status: number } | null = null;
+  let gitHeld: (() => void)[] | null = null;
   let held: {
     match: (r: { method: string; path: string }) => boolean;
     waiters: (() => void)[];
@@ -29,6 +30,19 @@ export function createControls() {
       const current = held;
       if (current?.match(request))
         await new Promise<void>((resolve) => current.waiters.push(resolve));
+    },
+    /** Git requests wait, unanswered, until the returned release (a stalled git server). */
+    holdGit() {
+      const waiters: (() => void)[] = [];
+      gitHeld = waiters;
+      return () => {
+        if (gitHeld === waiters) gitHeld = null;
+        for (const w of waiters) w();
+      };
+    },
+    async waitIfGitHeld(): Promise<void> {
+      const current = gitHeld;
+      if (current) await new Promise<void>((resolve) => current.push(resolve));
     },
     failGitNext(count: number, status = 500) {
       gitFailures = { remaining: count, status };

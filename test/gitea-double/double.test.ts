@@ -15,6 +15,7 @@ import {
 
 const run = promisify(execFile);
 const REPO = "acme/widgets";
+const PRIVATE_REPO = "acme/secret";
 
 let root: string;
 let work: ScratchRepo;
@@ -45,6 +46,10 @@ beforeAll(async () => {
   await repo.push("feature");
   await repo.checkout("main");
   work = repo;
+  const hidden = await ScratchRepo.create(root, PRIVATE_REPO);
+  await hidden.write({ "README.md": "# secret\n" });
+  await hidden.commit("initial");
+  await hidden.push("main");
   // Partial clone must work through the double's own git config, not the repo's.
   await git(repo.remote, ["config", "--unset", "uploadpack.allowFilter"]);
   await git(repo.remote, ["config", "--unset", "uploadpack.allowAnySHA1InWant"]);
@@ -153,12 +158,14 @@ describe("auth", () => {
 describe("git over smart HTTP", () => {
   const clean = () => mkdtemp(join(root, "client-"));
 
-  it("clones with a token header and refuses without one", async () => {
+  it("clones a private repository with a token header and refuses without one", async () => {
     const dir = await clean();
-    const url = `${double.url}/${REPO}.git`;
+    double.addRepo(PRIVATE_REPO, { private: true });
+    double.setPermission(PRIVATE_REPO, bot.login, "read");
+    const url = `${double.url}/${PRIVATE_REPO}.git`;
     const header = `http.extraHeader=Authorization: token ${bot.token}`;
     await git(dir, ["-c", header, "clone", "--quiet", url, "with-token"]);
-    expect((await git(join(dir, "with-token"), ["rev-parse", "HEAD"])).trim()).toBe(mainSha);
+    expect((await git(join(dir, "with-token"), ["log", "--format=%s"])).trim()).toBe("initial");
     await expect(git(dir, ["clone", "--quiet", url, "without"])).rejects.toThrow();
     const refused = double.requests.filter((r) => r.kind === "git" && r.status === 401);
     expect(refused.length).toBeGreaterThan(0);
@@ -203,9 +210,18 @@ describe("git over smart HTTP", () => {
       headers: auth,
     });
     expect(push.status).toBe(403);
+    // Anyone may fetch a public repository; a private one asks for credentials.
     const anonymous = await fetch(`${double.url}/${REPO}.git/info/refs?service=git-upload-pack`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get("www-authenticate")).toBe('Basic realm="Gitea"');
+    expect(anonymous.status).toBe(200);
+    await anonymous.arrayBuffer();
+    double.addRepo(PRIVATE_REPO, { private: true });
+    const hidden = await fetch(
+      `${double.url}/${PRIVATE_REPO}.git/info/refs?service=git-upload-pack`,
+    );
+    expect(hidden.status).toBe(401);
+    expect(hidden.headers.get("www-authenticate")).toBe('Basic realm="Gitea"');
+    expect((await api(`/repos/${REPO}`, { token: null })).status).toBe(200);
+    expect((await api(`/repos/${PRIVATE_REPO}`, { token: null })).status).toBe(404);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authenticate } from "./auth.ts";
+import { ANONYMOUS, authenticate } from "./auth.ts";
 import type { Controls } from "./controls.ts";
 import { gitEnv } from "./git-cli.ts";
 import { writeText } from "./http-io.ts";
@@ -150,16 +150,19 @@ export async function handleGit(
 ): Promise<void> {
   const path = parseGitPath(url.pathname);
   if (!path) return writeText(res, record, 404, "Not found\n");
+  await deps.controls?.waitIfGitHeld();
   const injected = deps.controls?.takeGitFailure() ?? null;
   if (injected !== null)
     return writeText(res, record, injected, "failure injected by failGitNext()\n");
   const auth = authenticate(deps.state, req.headers.authorization, deps.version);
-  if (auth.kind !== "user") {
+  const repo = deps.state.repo(`${path.owner}/${path.name}`);
+  // Anyone may fetch a public repository; otherwise Gitea asks for credentials.
+  if (auth.kind === "invalid" || (auth.kind === "anonymous" && (!repo || repo.isPrivate))) {
     const challenge = { "WWW-Authenticate": 'Basic realm="Gitea"' };
     return writeText(res, record, 401, "Unauthorized\n", challenge);
   }
-  const repo = deps.state.repo(`${path.owner}/${path.name}`);
-  if (!repo || deps.state.permission(repo, auth.user) === "none") {
+  const viewer = auth.kind === "user" ? auth.user : ANONYMOUS;
+  if (!repo || deps.state.permission(repo, viewer) === "none") {
     return writeText(res, record, 404, "Repository not found\n");
   }
   const service = path.rest === "info/refs" ? url.searchParams.get("service") : path.rest;
@@ -169,5 +172,5 @@ export async function handleGit(
   if (service !== "git-upload-pack") {
     return writeText(res, record, 403, "only smart HTTP is served\n");
   }
-  await runBackend(req, res, cgiEnv(req, url, deps.repoRoot, repo, auth.user.login), record);
+  await runBackend(req, res, cgiEnv(req, url, deps.repoRoot, repo, viewer.login), record);
 }

@@ -118,6 +118,7 @@ export async function startGiteaDouble(options: GiteaDoubleOptions): Promise<Git
     failNext: controls.failNext,
     setDown: controls.setDown,
     hold: controls.hold,
+    holdGit: controls.holdGit,
     failGitNext: controls.failGitNext,
     close: () => stop(server),
   };

@@ -31,6 +31,8 @@ export type StoredPull = {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The head branch was in a fork that has since been deleted: Gitea then gives no head repo. */
+  headRepoDeleted: boolean;
 };
 
 export type StoredComment = {

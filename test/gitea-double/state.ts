@@ -123,7 +123,14 @@ export function createDoubleState(repoRoot: string) {
 
   function openPull(
     fullName: string,
-    options: { head: string; base: string; author: string; title?: string },
+    options: {
+      head: string;
+      base: string;
+      author: string;
+      title?: string;
+      /** The head branch came from a fork since deleted (the branch must exist here anyway). */
+      fromDeletedFork?: boolean;
+    },
   ): StoredPull {
     const of = mustRepo(fullName);
     const author = mustUser(options.author);
@@ -146,6 +153,7 @@ export function createDoubleState(repoRoot: string) {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
+      headRepoDeleted: options.fromDeletedFork ?? false,
     };
     of.nextIndex += 1;
     pulls.get(of.key)?.set(pr.number, pr);

@@ -171,7 +171,10 @@ export function toPullRequest(
     merged_by: null,
     allow_maintainer_edit: false,
     base: branch(pr.base, extra.baseSha),
-    head: branch(pr.head, pr.headSha),
+    // Gitea's convert: a head repository that no longer exists gives repo_id -1 and no repo.
+    head: pr.headRepoDeleted
+      ? { label: pr.head, ref: pr.head, sha: pr.headSha, repo_id: -1, repo: null }
+      : branch(pr.head, pr.headSha),
     merge_base: pr.mergeBase,
     due_date: null,
     created_at: pr.createdAt,

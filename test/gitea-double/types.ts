@@ -63,7 +63,14 @@ export interface GiteaDouble {
   setPermission(fullName: string, login: string, permission: Permission): void;
   openPull(
     fullName: string,
-    options: { head: string; base: string; author: string; title?: string },
+    options: {
+      head: string;
+      base: string;
+      author: string;
+      title?: string;
+      /** The head came from a fork that has since been deleted (Gitea then gives no head repo). */
+      fromDeletedFork?: boolean;
+    },
   ): { number: number; headSha: string };
   syncPull(fullName: string, number: number): string;
   closePull(fullName: string, number: number): void;
@@ -77,6 +84,8 @@ export interface GiteaDouble {
   setDown(down: boolean): void;
   /** Matching API requests wait unanswered until the returned release() is called. */
   hold(match?: (r: { method: string; path: string }) => boolean): () => void;
+  /** Git requests wait, unanswered, until the returned function is called (a stalled git). */
+  holdGit(): () => void;
   /** The next `count` git requests answer `status` (default 500). */
   failGitNext(count: number, status?: number): void;
   onComment?: (event: CommentEvent) => void;

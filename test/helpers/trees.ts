@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { ChangeRule } from "../../src/config/manifest.ts";
-import { type ChangeContext, checkChanges } from "../../src/engine/change-checks.ts";
+import type { ChangeContext } from "../../src/engine/change-checks.ts";
+import { runChangeChecks } from "../../src/engine/checks.ts";
 import { DEFAULT_LIMITS, inspectFiles, type Limits } from "../../src/engine/inspect-files.ts";
 import { compileRules } from "../../src/engine/rules.ts";
 import { type FileChange, MODE, type TreeEntry } from "../../src/shared/git-facts.ts";
@@ -113,7 +114,7 @@ export async function changeChecks(
     rules: compiled,
     maxBlobBytes: limits.maxBlobBytes,
   };
-  return checkChanges(inspection, ctx);
+  return runChangeChecks(inspection, ctx);
 }
 
 export function rule(path: string, extra: Partial<ChangeRule> = {}): ChangeRule {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REPORT_MARKER } from "../../src/report/render-comment.ts";
+import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
 import { type BotProcess, startBotProcess } from "../helpers/bot-process.ts";
 import { currentPullPayload, delivery } from "../helpers/deliveries.ts";

@@ -14,7 +14,6 @@ import type { Fixture } from "../../src/config/manifest.ts";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import type { FixtureResult } from "../../src/shared/result.ts";
 import {
-  applyPatch,
   createTestEnv,
   fixture,
   fixtureBranch,

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Job, PullJob } from "../../src/queue/job.ts";
 import { createJobQueue } from "../../src/queue/job-queue.ts";
+import { createJobStore } from "../../src/queue/job-store.ts";
 import { silentLogger } from "../../src/shared/logger.ts";
 import { migrate, openDatabase, SCHEMA_VERSION } from "../../src/store/database.ts";
-import { createJobStore } from "../../src/store/jobs.ts";
 
 let n = 0;
 function pull(overrides: Partial<PullJob> = {}): PullJob {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
-import { REPORT_MARKER } from "../../src/report/render-comment.ts";
+import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
 import { type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
 

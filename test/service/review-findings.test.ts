@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
-import { REPORT_MARKER } from "../../src/report/render-comment.ts";
+import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
 import { type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
 
@@ -250,7 +250,7 @@ describe("the manifest repository", () => {
 
 describe("patches as the review found them", () => {
   it("a file name with a newline cannot add rows, mentions or images to the comment", async () => {
-    const { renderComment } = await import("../../src/report/render-comment.ts");
+    const { renderComment } = await import("../../src/render/render-comment.ts");
     const hostile = 'ok.txt\n| x | y |\n@admin <img src="https://evil.example/p.png">';
     const body = renderComment({
       kind: "pull",

@@ -165,7 +165,7 @@ describe("dry-run mode (no GITEA_TOKEN)", () => {
       await h.deliver("pull_request", payload);
       await h.service.idle();
       expect(h.logs.filter((l) => l.msg === "dry run: would set commit status")).toHaveLength(2);
-      expect(h.logs.some((l) => l.msg === "dry run: would post this report comment")).toBe(true);
+      expect(h.logs.some((l) => l.msg === "dry run: would comment")).toBe(true);
       expect(h.gitea.requests.filter((r) => r.kind === "api" && r.method !== "GET")).toEqual([]);
       const health = await fetch(`http://127.0.0.1:${h.service.port}/healthz`);
       expect(health.status).toBe(200);

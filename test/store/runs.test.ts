@@ -1,9 +1,9 @@
 /** The run history: latest pin per fixture for the dashboard, results per PR head, and forgetting. */
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../src/queue/job.ts";
+import { createJobStore } from "../../src/queue/job-store.ts";
 import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
 import { openDatabase } from "../../src/store/database.ts";
-import { createJobStore } from "../../src/store/jobs.ts";
 import { createRunStore } from "../../src/store/runs.ts";
 
 const result = (

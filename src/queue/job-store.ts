@@ -3,8 +3,8 @@
  * one: what was queued or running when the process stopped is queued again on the next start.
  * De-duplication and coalescing happen in one transaction with the insert.
  */
-import type { EnqueueResult, Job } from "../queue/job.ts";
-import type { Db } from "./database.ts";
+import type { Db } from "../store/database.ts";
+import type { EnqueueResult, Job } from "./job.ts";
 
 export type JobState = "queued" | "running" | "done" | "failed" | "replaced";
 
@@ -23,6 +23,8 @@ export type JobStore = {
     ownIds: ReadonlySet<string>,
   ): { requeued: number; abandoned: Job[] };
   queuedCount(): number;
+  /** Jobs queued and running, for the metrics (running: as the database last recorded it). */
+  counts(): { queued: number; running: number };
   /** Whether a pull job for this PR head finished (so a missing status means it had nothing to say). */
   handled(key: string, headSha: string): boolean;
   /** Forget delivery ids (and finished jobs) older than `before` (ISO time). */
@@ -64,6 +66,9 @@ export function createJobStore(
   const requeue = db.prepare("UPDATE jobs SET state = 'queued' WHERE id = ?");
   const countQueued = db.prepare<[], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE state = 'queued'",
+  );
+  const countRunning = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM jobs WHERE state = 'running'",
   );
   const pruneDeliveries = db.prepare("DELETE FROM deliveries WHERE received_at < ?");
   const doneFor = db.prepare<[string, string], { n: number }>(
@@ -135,6 +140,7 @@ export function createJobStore(
     finish: (id, state, error) => void markFinished.run(state, now(), error ?? null, id),
     requeueInterrupted: (maxAttempts, ownIds) => requeueAll(maxAttempts, ownIds),
     queuedCount: () => countQueued.get()?.n ?? 0,
+    counts: () => ({ queued: countQueued.get()?.n ?? 0, running: countRunning.get()?.n ?? 0 }),
     handled: (key, headSha) => (doneFor.get(key, headSha)?.n ?? 0) > 0,
     prune(before) {
       pruneDeliveries.run(before);

@@ -1,8 +1,10 @@
 /**
  * The PR report comment: a hidden marker (so the bot finds its own comment again), a headline,
  * then per fixture its verdict, the checks that need attention, the changed files and, collapsed,
- * the relevant diff hunks (capped). Text that comes from a repository (paths, lines, messages) is
- * escaped, so a file name cannot inject markdown, HTML or an @mention.
+ * the relevant diff hunks (capped). Text that comes from a repository (paths, lines, messages,
+ * names, branches) goes through `markdown.ts`: prose through `escapeMarkdown`, names through
+ * `codeSpan`, lines through `codeBlock`, so it cannot inject markdown or HTML, nor become a link or
+ * an @mention. Secrets are removed before, by `sanitizeResult`.
  */
 import { showName } from "../shared/display.ts";
 import type {
@@ -14,6 +16,7 @@ import type {
 } from "../shared/result.ts";
 import { runState, summarize } from "../shared/result.ts";
 import { hunkHeader } from "./hunk-header.ts";
+import { codeBlock, codeSpan, escapeMarkdown, inTableCell } from "./markdown.ts";
 
 export const REPORT_MARKER = "<!-- fixture-bot:report -->";
 
@@ -47,29 +50,25 @@ export function renderComment(report: RunReport, options: CommentOptions = {}): 
   const where = report.number === null ? "" : ` (head of #${report.number})`;
   const details = options.detailsUrl ? ` · [details](${options.detailsUrl})` : "";
   out.push(
-    `Verified \`${report.sha.slice(0, 12)}\`${where} after ${escapeMarkdown(TRIGGERS[report.trigger] ?? report.trigger)}${details}`,
+    `Verified ${codeSpan(report.sha.slice(0, 12))}${where} after ${escapeMarkdown(TRIGGERS[report.trigger] ?? report.trigger)}${details}`,
     "",
   );
 
   if (report.manifestErrors.length > 0) {
-    out.push("#### ❌ The manifest does not load", "", "```text");
-    out.push(...report.manifestErrors.slice(0, 30).map((l) => fenceSafe(l)));
+    const shown = report.manifestErrors.slice(0, 30);
     if (report.manifestErrors.length > 30)
-      out.push(`... and ${report.manifestErrors.length - 30} more`);
-    out.push("```", "");
+      shown.push(`... and ${report.manifestErrors.length - 30} more`);
+    out.push("#### ❌ The manifest does not load", "", ...codeBlock(shown, "text"), "");
   }
   if (report.unknownNames.length > 0) {
-    out.push(
-      `⚠️ No fixture named ${report.unknownNames.map((n) => `\`${escapeCode(n)}\``).join(", ")}.`,
-      "",
-    );
+    out.push(`⚠️ No fixture named ${report.unknownNames.map(codeSpan).join(", ")}.`, "");
   }
   if (report.results.length > 1) {
     out.push("| fixture | verdict | checks that failed |", "| --- | --- | --- |");
     for (const r of report.results) {
-      const failing = r.checks.filter((c) => c.status === "fail").map((c) => `\`${c.id}\``);
+      const failing = r.checks.filter((c) => c.status === "fail").map((c) => codeSpan(c.id));
       out.push(
-        `| \`${escapeCode(r.name)}\` | ${ICON[r.verdict]} ${r.verdict} | ${failing.join(", ") || (r.error ? "could not check" : "none")} |`,
+        `| ${inTableCell(codeSpan(r.name))} | ${ICON[r.verdict]} ${r.verdict} | ${failing.join(", ") || (r.error ? "could not check" : "none")} |`,
       );
     }
     out.push("");
@@ -103,25 +102,25 @@ function headline(report: RunReport): string {
 
 function renderFixture(r: FixtureResult, report: RunReport): string[] {
   const out: string[] = [];
-  out.push(`#### ${ICON[r.verdict]} \`${escapeCode(r.name)}\`: ${r.verdict}`, "");
+  out.push(`#### ${ICON[r.verdict]} ${codeSpan(r.name)}: ${r.verdict}`, "");
   const facts = [
-    `\`${escapeCode(r.repo)}\` branch \`${escapeCode(r.branch)}\` at \`${(r.resolvedSha ?? r.sha).slice(0, 12)}\``,
+    `${codeSpan(r.repo)} branch ${codeSpan(r.branch)} at ${codeSpan((r.resolvedSha ?? r.sha).slice(0, 12))}`,
   ];
   if (r.base)
     facts.push(
-      `base \`${escapeCode(r.base)}\`${r.mergeBase ? ` (merge-base \`${r.mergeBase.slice(0, 12)}\`)` : ""}`,
+      `base ${codeSpan(r.base)}${r.mergeBase ? ` (merge-base ${codeSpan(r.mergeBase.slice(0, 12))})` : ""}`,
     );
   if (r.expect) facts.push(`in CI this canary should be: ${escapeMarkdown(r.expect)}`);
   out.push(facts.join(" · "), "");
   if (r.error) out.push(`⚠️ Could not check: ${escapeMarkdown(r.error)}`, "");
   const attention = r.checks.filter((c) => c.status === "fail" || c.status === "warn");
   for (const c of attention) {
-    out.push(`- ${CHECK_ICON[c.status]} **\`${c.id}\`** ${escapeMarkdown(c.message)}`);
+    out.push(`- ${CHECK_ICON[c.status]} **${codeSpan(c.id)}** ${escapeMarkdown(c.message)}`);
     if (c.status === "fail")
       for (const d of (c.details ?? []).slice(0, 10)) out.push(`  - ${escapeMarkdown(d)}`);
   }
   if (attention.length > 0) out.push("");
-  const passed = r.checks.filter((c) => c.status === "pass").map((c) => `\`${c.id}\``);
+  const passed = r.checks.filter((c) => c.status === "pass").map((c) => codeSpan(c.id));
   if (r.checks.length > 0 && r.verdict !== "error")
     out.push(`<sub>Passed: ${passed.join(", ") || "none"}</sub>`, "");
   const pin = report.pins.find((p) => p.name === r.name);
@@ -129,7 +128,7 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
     out.push(
       pin.head.startsWith(pin.pinned) || pin.pinned === pin.head
         ? "📌 The manifest already pins this head."
-        : `📌 The manifest pins \`${escapeCode(pin.pinned)}\`, not this head. Once this passes, pin it: \`sha: ${pin.head}\` (or run \`fixture-bot pin ${escapeCode(r.name)}\`).`,
+        : `📌 The manifest pins ${codeSpan(pin.pinned)}, not this head. Once this passes, pin it: ${codeSpan(`sha: ${pin.head}`)} (or run ${codeSpan(`fixture-bot pin ${r.name}`)}).`,
       "",
     );
   }
@@ -138,10 +137,10 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
     for (const f of r.files.slice(0, 20)) {
       const name =
         f.oldPath && f.oldPath !== f.path
-          ? `${escapeCode(showName(f.oldPath))} → ${escapeCode(showName(f.path))}`
-          : escapeCode(showName(f.path));
+          ? `${showName(f.oldPath)} → ${showName(f.path)}`
+          : showName(f.path);
       out.push(
-        `| \`${name}\` | ${f.status} | ${f.binary ? "bin" : f.added} | ${f.binary ? "bin" : f.removed} |`,
+        `| ${inTableCell(codeSpan(name))} | ${f.status} | ${f.binary ? "bin" : f.added} | ${f.binary ? "bin" : f.removed} |`,
       );
     }
     if (r.files.length > 20) out.push(`| ... and ${r.files.length - 20} more | | | |`);
@@ -178,60 +177,17 @@ function renderDiff(
       body.push(`... ${lines.length - room} more lines in ${showName(f.path)}`);
     }
   }
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));
   const summary = `Diff from the merge-base (${used} lines${truncated ? ", truncated" : ""})`;
   return {
     lines: [
       "<details>",
       `<summary>${summary}</summary>`,
       "",
-      `${fence}diff`,
-      ...body.map(fenceSafe),
-      fence,
+      ...codeBlock(body, "diff"),
       "",
       "</details>",
       "",
     ],
     used,
   };
-}
-
-function longestBacktickRun(lines: readonly string[]): number {
-  let longest = 0;
-  for (const line of lines)
-    for (const m of line.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
-  return longest;
-}
-
-/**
- * One visible line: a line break inside a value (a file name may hold one) would end a table row,
- * a list item or a code span and let the rest be read as markdown; control characters are shown.
- */
-function fenceSafe(line: string): string {
-  return (
-    line
-      .replace(/\r/g, "␍")
-      .replace(/[\n\u2028\u2029]/g, "␤")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "�")
-  );
-}
-
-/** Escape text for markdown prose: no HTML, no links or emphasis, no @mentions. */
-export function escapeMarkdown(text: string): string {
-  return fenceSafe(text)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]|#!~])/g, "\\$1")
-    .replace(/@/g, "@\u200b");
-}
-
-/**
- * Text inside `code`: backticks cannot be escaped there, so they (and the table's `|`) are replaced;
- * a line break is shown, and an @ gets a zero-width space so no renderer takes it for a mention.
- * (HTML is inert inside a code span.)
- */
-function escapeCode(text: string): string {
-  return fenceSafe(text).replace(/`/g, "ˋ").replace(/\|/g, "¦").replace(/@/g, "@\u200b");
 }

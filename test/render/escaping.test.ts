@@ -3,10 +3,10 @@
  * `compose.yml` or `image` in any report a person reads (issue 7, item 8). JSON keeps raw values.
  */
 import { describe, expect, it } from "vitest";
-import { renderComment } from "../../src/report/render-comment.ts";
-import { renderRunPage } from "../../src/report/render-html.ts";
-import { renderJson } from "../../src/report/render-json.ts";
-import { renderText } from "../../src/report/render-text.ts";
+import { renderComment } from "../../src/render/render-comment.ts";
+import { renderRunPage } from "../../src/render/render-html.ts";
+import { renderJson } from "../../src/render/render-json.ts";
+import { renderText } from "../../src/render/render-text.ts";
 import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
 
 const RAW = "notes\ncompose.yml";

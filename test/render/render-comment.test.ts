@@ -1,7 +1,8 @@
 /** The PR comment and the commit status, from real verifications, as a maintainer reads them. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { escapeMarkdown, REPORT_MARKER, renderComment } from "../../src/report/render-comment.ts";
-import { MAX_DESCRIPTION, renderStatus } from "../../src/report/render-status.ts";
+import { escapeMarkdown } from "../../src/render/markdown.ts";
+import { REPORT_MARKER, renderComment } from "../../src/render/render-comment.ts";
+import { MAX_DESCRIPTION, renderStatus } from "../../src/render/render-status.ts";
 import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
 import {
   applyPatch,
@@ -187,7 +188,7 @@ describe("renderComment", () => {
 
   it("escapes what comes from a repository: no HTML, no links, no @mentions, no breaking out of code", () => {
     expect(escapeMarkdown("<img src=x onerror=alert(1)> [x](http://evil) @admin `code` | a")).toBe(
-      "&lt;img src=x onerror=alert(1)&gt; \\[x\\](http://evil) @\u200badmin \\`code\\` \\| a",
+      "&lt;img src=x onerror=alert(1)&gt; \\[x\\](http://\u200devil) @\u200badmin \\`code\\` \\| a",
     );
     const hostile: FixtureResult = {
       ...emptied,
@@ -206,7 +207,8 @@ describe("renderComment", () => {
       ],
     };
     const body = renderComment(report([hostile]));
-    expect(body).toContain("| `aˋb¦<c>.yml` | added | 1 | 0 |");
+    // The name as it is (a longer fence, not a look-alike backtick); `|` would end the table cell.
+    expect(body).toContain("| ``a`b¦<c>.yml`` | added | 1 | 0 |");
     expect(body).toContain("````diff"); // a fence longer than any backtick run inside
   });
 });

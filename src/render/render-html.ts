@@ -208,3 +208,8 @@ function renderFiles(files: readonly FileReport[]): string {
     .join("\n");
   return `<h3>Changed files</h3><ul>${list}</ul>${diffs}`;
 }
+
+/** A 404 page in the dashboard's style, with a way back. */
+export function renderNotFound(what: string): string {
+  return page("Not found", `<h1>Not found</h1>\n<p>${e(what)} <a href="/">All fixtures</a></p>`);
+}

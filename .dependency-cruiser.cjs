@@ -1,0 +1,73 @@
+/**
+ * The architecture's rules, checked in `npm test` (`npm run lint:deps`). A delivery flows
+ * intake -> queue -> pipeline -> workspace / engine -> render -> gitea / web; nothing imports
+ * against that flow, and nothing imports in a circle. The README's "Dependency rules" are these.
+ */
+const pure = "^(zod|diff|yaml|re2js)$|^node_modules/(zod|diff|yaml|re2js)/";
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "An import circle makes the flow impossible to follow.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "engine-is-pure",
+      comment: "engine/ judges facts: it imports only zod, diff, yaml, re2js and shared/.",
+      severity: "error",
+      from: { path: "^src/engine/" },
+      to: { pathNot: [`^src/(engine|shared)/`, pure] },
+    },
+    {
+      name: "render-is-pure",
+      comment:
+        "render/ turns results into text: it imports only shared/ (and diff, yaml, re2js, zod).",
+      severity: "error",
+      from: { path: "^src/render/" },
+      to: { pathNot: [`^src/(render|shared)/`, pure] },
+    },
+    {
+      name: "intake-hands-jobs-over",
+      comment: "intake/ hands a Job to an injected enqueue; it never reaches into the work.",
+      severity: "error",
+      from: { path: "^src/intake/" },
+      to: { path: "^src/(pipeline|workspace|engine|gitea|store|web|render|ops)/" },
+    },
+    {
+      name: "io-knows-no-checks",
+      comment: "gitea/ and workspace/ are thin I/O: they know nothing of checks or reports.",
+      severity: "error",
+      from: { path: "^src/(gitea|workspace)/" },
+      to: { path: "^src/(engine|render|pipeline|intake|web|queue|store)/" },
+    },
+    {
+      name: "config-and-shared-stay-below",
+      comment: "config/ and shared/ are read by everyone and read nothing above them.",
+      severity: "error",
+      from: { path: "^src/(config|shared)/" },
+      to: { path: "^src/(?!config/|shared/)" },
+    },
+    {
+      name: "queue-and-store-stay-below-the-pipeline",
+      comment: "The queue and the stores keep jobs and runs; they do not run them.",
+      severity: "error",
+      from: { path: "^src/(queue|store)/" },
+      to: { path: "^src/(pipeline|intake|web|workspace|engine|gitea|render)/" },
+    },
+    {
+      name: "only-the-roots-wire",
+      comment: "Only main.ts, lifecycle.ts and cli.ts put the service together.",
+      severity: "error",
+      from: { pathNot: "^src/(main|lifecycle|cli)\\.ts$" },
+      to: { path: "^src/(main|lifecycle)\\.ts$" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    combinedDependencies: false,
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * What the read-only pages show: the dashboard (every fixture with its current pin's latest
+ * verdict), one run, the latest run of a pull request, and the Prometheus metrics.
+ */
+import type { Metrics } from "../ops/metrics.ts";
+import type { ManifestSource } from "../pipeline/manifest-source.ts";
+import { renderDashboard, renderNotFound, renderRunPage } from "../render/render-html.ts";
+import type { RunStore } from "../store/runs.ts";
+
+export type Pages = {
+  dashboard(): string;
+  run(id: number): string | null;
+  /** The latest run of a pull request, for the stable link in the PR comment. */
+  latestRunForPull(repo: string, number: number): number | null;
+  /** A page saying what was not found, with a way back to the dashboard. */
+  notFound(what: string): string;
+  metrics(): Promise<{ contentType: string; body: string }>;
+};
+
+export function createPages(options: {
+  manifests: ManifestSource;
+  runs: RunStore;
+  metrics: Metrics;
+  giteaUrl: string;
+  dryRun: boolean;
+  manifestFile: string;
+}): Pages {
+  const { manifests, runs } = options;
+  return {
+    dashboard() {
+      const latest = runs.latestPins();
+      return renderDashboard({
+        fixtures: manifests.current().fixtures.map((f) => {
+          const v = latest.get(f.name);
+          // A verification of another pin (before the manifest changed) is not this fixture's.
+          const current = v && (v.sha === f.sha || v.resolvedSha?.startsWith(f.sha)) ? v : null;
+          return {
+            name: f.name,
+            repo: f.repo,
+            branch: f.branch,
+            sha: f.sha,
+            expect: f.expect,
+            latest: current,
+          };
+        }),
+        recent: runs.recent(15),
+        now: new Date(),
+        giteaUrl: options.giteaUrl,
+        dryRun: options.dryRun,
+        manifestSource: manifests.repo
+          ? `${manifests.repo}:${manifests.path}`
+          : options.manifestFile,
+      });
+    },
+    latestRunForPull: (repo, number) => runs.latestForPull(repo, number),
+    notFound: (what) => renderNotFound(what),
+    run(id) {
+      const run = runs.get(id);
+      return run ? renderRunPage(run, { giteaUrl: options.giteaUrl, now: new Date() }) : null;
+    },
+    async metrics() {
+      return {
+        contentType: options.metrics.registry.contentType,
+        body: await options.metrics.registry.metrics(),
+      };
+    },
+  };
+}

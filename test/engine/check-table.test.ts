@@ -1,0 +1,36 @@
+/** The README's check table is the code's: one table, from which the docs and the order follow. */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CHECK_TABLE } from "../../src/engine/checks.ts";
+import { CHECK_IDS } from "../../src/shared/result.ts";
+
+const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+
+function readmeRows(): string[][] {
+  const header = "| id | what it checks | what it reads, and what it does not |";
+  const start = README.indexOf(header);
+  expect(start).toBeGreaterThan(-1);
+  const block = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+  return block.map((line) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, "")
+      .split(" | ")
+      .map((cell) => cell.trim()),
+  );
+}
+
+describe("the check table", () => {
+  it("has one entry per check id, nothing more", () => {
+    expect(Object.keys(CHECK_TABLE).sort()).toEqual([...CHECK_IDS].sort());
+  });
+
+  it("is the README's table, row by row and in order", () => {
+    const fromCode = CHECK_IDS.map((id) => [
+      `\`${id}\``,
+      CHECK_TABLE[id].what,
+      CHECK_TABLE[id].reads,
+    ]);
+    expect(readmeRows()).toEqual(fromCode);
+  });
+});

@@ -1,0 +1,285 @@
+/**
+ * Every way out of a fault is a truthful, final state (issue 8): one deadline bounds the whole
+ * job, `pending` comes before any git work, a late-stored `pending` does not win, a lost report
+ * comment is repaired by the reconcile, a deleted fork's manifest PR is not trusted, and start-up
+ * problems say what they are. Against the Gitea double and its fault injection.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.ts";
+import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
+import { startService } from "../../src/main.ts";
+import { REPORT_MARKER } from "../../src/render/render-comment.ts";
+import { ConfigError } from "../../src/shared/errors.ts";
+import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
+import { type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
+
+const BRANCH = "regression-bad-backup";
+const manifest = (pins: Record<string, string>) => `version: 1
+fixtures:
+  - name: bad-backup
+    repo: ${REPO}
+    branch: ${BRANCH}
+    sha: ${pins.backup}
+    base: main
+    change:
+      - path: compose.yml
+        lines: 'backupbot\\.backup'
+        max_lines: 2
+`;
+
+let h: Harness | null = null;
+afterEach(async () => {
+  if (h) {
+    expect(h.gitea.violations).toEqual([]);
+    await h.close();
+    h = null;
+  }
+});
+
+async function start(options: { env?: Record<string, string>; manifestInRepo?: boolean } = {}) {
+  h = await startHarness({
+    manifest,
+    setup: async (repo: ScratchRepo) => ({
+      backup: await fixtureBranch(repo, BRANCH, applyPatch("custom-html/bad-backup.patch")),
+    }),
+    ...options,
+  });
+  return h;
+}
+
+const statuses = (hh: Harness, sha: string, repo = REPO) =>
+  hh.gitea.statuses(repo, sha).map((s) => `${s.status}: ${s.description}`);
+
+/** Wait until `done()` (polling), or fail after `ms`: for things that happen in the background. */
+async function eventually(done: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > until) throw new Error("not reached in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("one deadline bounds the whole job", () => {
+  it("shows pending before the fetch, and ends in error when git stalls past JOB_TIMEOUT", async () => {
+    const hh = await start({ env: { JOB_TIMEOUT: "2s", GITEA_TIMEOUT: "1s" } });
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    const release = hh.gitea.holdGit();
+    try {
+      await hh.pullRequest("opened", number);
+      // The author sees the bot at work while git is still stalled.
+      await eventually(() => statuses(hh, headSha).length > 0);
+      expect(statuses(hh, headSha)).toEqual(["pending: verifying 1…"]);
+      // And the job ends, truthfully, while git still has not answered.
+      await hh.service.idle();
+      expect(statuses(hh, headSha)).toEqual([
+        "pending: verifying 1…",
+        "error: fixture-bot timed out: the job took too long",
+      ]);
+    } finally {
+      release();
+    }
+  });
+
+  it("frees the worker when a status POST hangs: the next job runs while it still hangs", async () => {
+    const hh = await start({
+      env: { JOB_TIMEOUT: "2s", GITEA_TIMEOUT: "60s", CONCURRENCY: "1" },
+    });
+    const first = hh.gitea.openPull(REPO, { head: BRANCH, base: "main", author: "maintainer" });
+    const second = hh.gitea.openPull(REPO, { head: BRANCH, base: "main", author: "maintainer" });
+    let posts = 0;
+    // The first status POST (the first job's pending) hangs until the end of the test.
+    const release = hh.gitea.hold(
+      (r) => r.method === "POST" && r.path.includes("/statuses/") && ++posts === 1,
+    );
+    try {
+      await hh.pullRequest("opened", first.number);
+      await hh.pullRequest("opened", second.number);
+      // With one worker, the second PR's report can only appear once the first job let go.
+      const reported = (n: number) =>
+        hh.gitea.comments(REPO, n).some((c) => c.body.startsWith(REPORT_MARKER));
+      await eventually(() => reported(second.number), 30_000);
+      expect(hh.logs.some((l) => l.msg === "job timed out")).toBe(true);
+      // (Both PRs share their head commit, so its statuses hold both jobs' endings.)
+      expect(statuses(hh, first.headSha)).toContain(
+        "error: fixture-bot timed out: the job took too long",
+      );
+    } finally {
+      release();
+      await hh.service.idle();
+    }
+  });
+});
+
+describe("a late-stored pending does not win", () => {
+  it("reads the statuses back and posts the final state again", async () => {
+    const hh = await start({ env: { GITEA_TIMEOUT: "500ms" } });
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    let posts = 0;
+    const release = hh.gitea.hold(
+      (r) => r.method === "POST" && r.path.includes("/statuses/") && ++posts === 1,
+    );
+    await hh.pullRequest("opened", number);
+    await hh.service.idle();
+    expect(statuses(hh, headSha)).toEqual(["success: bad-backup passes"]);
+    // Gitea now stores the pending it had been sitting on: after the final state.
+    release();
+    await eventually(() => statuses(hh, headSha).length >= 2);
+    expect(statuses(hh, headSha)[1]).toBe("pending: verifying 1…");
+    // The bot looks again once such a write has surely landed, and puts the final state back on top.
+    await eventually(() => statuses(hh, headSha).at(-1) === "success: bad-backup passes", 5_000);
+    expect(
+      hh.logs.some((l) => String(l.msg).startsWith("an older status of this job landed")),
+    ).toBe(true);
+  });
+});
+
+describe("the reconcile repairs a lost report comment", () => {
+  it("re-runs a PR that has a verdict but no report comment", async () => {
+    const hh = await start();
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    hh.gitea.failNext(1, {
+      status: 502,
+      match: (r) => r.method === "POST" && r.path.endsWith(`/issues/${number}/comments`),
+    });
+    await hh.pullRequest("opened", number);
+    await hh.service.idle();
+    expect(statuses(hh, headSha).at(-1)).toBe("success: bad-backup passes");
+    const reports = () =>
+      hh.gitea.comments(REPO, number).filter((c) => c.body.startsWith(REPORT_MARKER));
+    expect(reports()).toEqual([]);
+    const summary = (await hh.service.reconcile()) as { requeued: { reason: string }[] };
+    expect(summary.requeued).toEqual([{ repo: REPO, number, reason: "no report comment" }]);
+    await hh.service.idle();
+    expect(reports()).toHaveLength(1);
+    // Repaired: the next reconcile leaves it alone.
+    expect(((await hh.service.reconcile()) as { requeued: unknown[] }).requeued).toEqual([]);
+  });
+});
+
+describe("one trust rule", () => {
+  it("a manifest PR from a since-deleted fork is not re-queued by the reconcile, nor its manifest trusted", async () => {
+    const hh = await start({ manifestInRepo: true });
+    const repo = hh.manifestRepo as ScratchRepo;
+    await repo.checkout("from-fork", { create: true, from: "main" });
+    await repo.write({
+      "fixtures.yaml": `${await repo.git("show", "main:fixtures.yaml")}  - name: evil\n    repo: someone/private-thing\n    branch: main\n    sha: abcdef1\n`,
+    });
+    await repo.commit("a fork's manifest");
+    await repo.push("from-fork");
+    await repo.checkout("main");
+    const { headSha } = hh.gitea.openPull(MANIFEST_REPO, {
+      head: "from-fork",
+      base: "main",
+      author: "reader",
+      fromDeletedFork: true,
+    });
+    const summary = (await hh.service.reconcile()) as { requeued: unknown[] };
+    await hh.service.idle();
+    expect(summary.requeued).toEqual([]);
+    expect(statuses(hh, headSha, MANIFEST_REPO)).toEqual([]);
+  });
+});
+
+describe("start-up faults say what they are", () => {
+  it("a Gitea answering 5xx at start is retried, and then said to be down (not a refused token)", async () => {
+    const hh = await start();
+    hh.gitea.failNext(100, { status: 502, match: (r) => r.path.endsWith("/user") });
+    const error = await startService({
+      env: {
+        GITEA_URL: hh.gitea.url,
+        GITEA_TOKEN: hh.bot.token,
+        WEBHOOK_SECRET: "e2e-webhook-secret-0123456789abcdef",
+        FIXTURES_FILE: hh.manifestPath,
+        DATA_DIR: join(hh.root, "data-2"),
+        PORT: "0",
+        GITEA_TIMEOUT: "200ms",
+      },
+      logDestination: { write: () => undefined },
+      giteaWaitMs: 1_500,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Gitea at ${hh.gitea.url.replace(/[.]/g, "\\.")} did not answer for \\d+ s \\(last attempt: HTTP 502, GET /user: failure injected by failNext\\(\\)\\); is GITEA_URL right, and is Gitea up\\?$`,
+      ),
+    );
+    expect((error as Error).message).not.toContain("refused");
+  });
+
+  it("a Gitea that comes back within the wait is used", async () => {
+    const hh = await start();
+    hh.gitea.failNext(2, { status: 503, match: (r) => r.path.endsWith("/user") });
+    const service = await startService({
+      env: {
+        GITEA_URL: hh.gitea.url,
+        GITEA_TOKEN: hh.bot.token,
+        WEBHOOK_SECRET: "e2e-webhook-secret-0123456789abcdef",
+        FIXTURES_FILE: hh.manifestPath,
+        DATA_DIR: join(hh.root, "data-3"),
+        PORT: "0",
+        GITEA_TIMEOUT: "200ms",
+        RECONCILE_INTERVAL: "0s",
+      },
+      logDestination: { write: () => undefined },
+      giteaWaitMs: 10_000,
+    });
+    await service.stop(1_000);
+  });
+
+  it.each([
+    [
+      "corrupt",
+      async (dir: string) => {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, "fixture-bot.sqlite"), "not a database ".repeat(300));
+      },
+    ],
+    [
+      "directory-shaped",
+      async (dir: string) => mkdir(join(dir, "fixture-bot.sqlite"), { recursive: true }),
+    ],
+    ["unwritable", async (dir: string) => writeFile(dir, "DATA_DIR is a file, not a directory\n")],
+  ])("a %s database is one line naming the file and what to do, and exit 2", async (_, damage) => {
+    const hh = await start();
+    const dataDir = join(hh.root, "broken-data");
+    const file = join(dataDir, "fixture-bot.sqlite");
+    await damage(dataDir);
+    const err: string[] = [];
+    const code = await main(["serve"], {
+      stdout: () => undefined,
+      stderr: (t) => void err.push(t),
+      env: {
+        GITEA_URL: hh.gitea.url,
+        GITEA_TOKEN: hh.bot.token,
+        WEBHOOK_SECRET: "e2e-webhook-secret-0123456789abcdef",
+        FIXTURES_FILE: hh.manifestPath,
+        DATA_DIR: dataDir,
+        PORT: "0",
+      },
+      isTTY: false,
+    });
+    expect(code).toBe(2);
+    const text = err.join("");
+    expect(text.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(text).toMatch(
+      new RegExp(
+        `^the database ${file.replace(/[.]/g, "\\.")} cannot be used \\(.+\\): restore it from a backup, or move it aside \\(mv .+\\.bad\\) to start with an empty one`,
+      ),
+    );
+    expect(text).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
