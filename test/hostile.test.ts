@@ -145,11 +145,11 @@ describe("untrusted patterns", () => {
 });
 
 describe("size limits", () => {
-  it("a 50 MB file in the diff is not read: it fails the binary check with its size", async () => {
+  it("a file over the 1 MiB limit is not read: it fails the binary check with its size", async () => {
+    // 3 MiB proves the rule; the 50 MB case, and what it costs in memory, is `npm run bench`'s.
     const sha = await fixtureBranch(repo, "regression-huge-file", async (r) => {
-      await r.write({ "content.txt": "0123456789abcdef\n".repeat((50 * 1024 * 1024) / 17) });
+      await r.write({ "content.txt": "0123456789abcdef\n".repeat((3 * 1024 * 1024) / 17) });
     });
-    const before = process.memoryUsage().rss;
     const [result] = await env.verify([
       fixture({
         name: "huge",
@@ -162,18 +162,14 @@ describe("size limits", () => {
     ]);
     expect(result?.verdict).toBe("fail");
     const binary = result?.checks.find((c) => c.id === "binary");
-    expect(binary?.message).toMatch(
-      /content\.txt is 50\.0 MiB, over the 1\.0 MiB inspection limit/,
-    );
+    expect(binary?.message).toMatch(/content\.txt is 3\.0 MiB, over the 1\.0 MiB inspection limit/);
     expect(result?.files[0]).toMatchObject({ path: "content.txt", binary: true, hunks: null });
-    // It was never loaded into this process (a loose bound; the benchmark measures it properly).
-    expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
   });
 
-  it("a huge diff (3,000 files) is inspected whole and reported in bounded form", async () => {
+  it("a huge diff (1,000 files) is inspected whole and reported in bounded form", async () => {
     const sha = await fixtureBranch(repo, "regression-huge-diff", async (r) => {
       const files: Record<string, string> = {};
-      for (let i = 0; i < 3000; i++) files[`junk/file-${i}.yml`] = `key: ${i}\n`;
+      for (let i = 0; i < 1000; i++) files[`junk/file-${i}.yml`] = `key: ${i}\n`;
       await r.write(files);
     });
     const [result] = await env.verify([
@@ -187,9 +183,9 @@ describe("size limits", () => {
       }),
     ]);
     expect(result?.verdict).toBe("fail");
-    expect(result?.files).toHaveLength(3000);
+    expect(result?.files).toHaveLength(1000);
     const paths = result?.checks.find((c) => c.id === "paths");
-    expect(paths?.message).toMatch(/^3000 paths outside the targeted change/);
+    expect(paths?.message).toMatch(/^1000 paths outside the targeted change/);
     expect(paths?.details?.length).toBeLessThanOrEqual(21);
     // Every file is inspected (none passes unread), and the pass message stays one short line.
     const yaml = result?.checks.find((c) => c.id === "yaml-valid");
@@ -197,7 +193,7 @@ describe("size limits", () => {
       id: "yaml-valid",
       status: "pass",
       message:
-        "junk/file-0.yml, junk/file-1.yml, junk/file-10.yml, junk/file-100.yml, junk/file-1000.yml and 2995 more parse",
+        "junk/file-0.yml, junk/file-1.yml, junk/file-10.yml, junk/file-100.yml, junk/file-101.yml and 995 more parse",
     });
     for (const c of result?.checks ?? []) expect(c.message.length).toBeLessThan(400);
   });

@@ -2,7 +2,8 @@
  * What cannot run here (no Docker engine) must still be right: the compose file parses and passes
  * fixture-bot's own compose checks, every environment variable the service reads is set in it or
  * documented as optional in .env.sample (and it sets nothing the service does not read), the
- * Dockerfile has the shape the issue asks for, and the compiled build the image runs works.
+ * Dockerfile has the shape the issue asks for. (That the compiled build the image runs works is
+ * checked by .ci/run after npm test: it costs ~10 s of CPU and proves the build, not behaviour.)
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -114,34 +115,5 @@ describe("deploy/Dockerfile", () => {
     expect(text).toMatch(/^CMD \["node", "dist\/cli\.js", "serve"\]$/m);
     const ignore = await readFile(join(ROOT, ".dockerignore"), "utf8");
     expect(ignore.split("\n")).toEqual(expect.arrayContaining(["node_modules", "data", ".git"]));
-  });
-
-  it("runs a build that compiles, and the compiled CLI works", async () => {
-    // Inside the project, so the compiled code finds node_modules as it does in the image.
-    const out = await mkdtemp(join(ROOT, ".build-"));
-    try {
-      await run(
-        process.execPath,
-        [
-          join(ROOT, "node_modules/typescript/bin/tsc"),
-          "-p",
-          "tsconfig.build.json",
-          "--outDir",
-          out,
-        ],
-        {
-          cwd: ROOT,
-        },
-      );
-      const { stdout } = await run(process.execPath, [
-        join(out, "cli.js"),
-        "validate",
-        "--config",
-        join(ROOT, "fixtures.yaml"),
-      ]);
-      expect(stdout).toContain("ok, 7 fixtures");
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
   });
 });

@@ -1,16 +1,19 @@
 /**
  * The dashboard in a real headless browser (Debian's chromium, driven by playwright-core): a
  * server with a failing fixture, its dashboard, the link to the run page, what a person sees there,
- * on a desktop and on a phone, with JavaScript off. Screenshots go to test-artifacts/.
+ * on a desktop and on a phone, with JavaScript off. Screenshots go to $TEST_ARTIFACTS (default:
+ * fixture-bot-test-artifacts/ under the temp dir).
  */
 import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
 import { type Harness, REPO, startHarness } from "../helpers/service.ts";
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
+/** Screenshots go outside the source tree: $TEST_ARTIFACTS, or a directory under the temp dir. */
+const ARTIFACTS = `${process.env.TEST_ARTIFACTS ?? join(tmpdir(), "fixture-bot-test-artifacts")}/`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let h: Harness;
