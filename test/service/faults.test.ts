@@ -14,6 +14,7 @@ import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { ConfigError } from "../../src/shared/errors.ts";
 import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
 import { type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
+import { leaves } from "../render/gitea-markdown.ts";
 
 const BRANCH = "regression-bad-backup";
 const manifest = (pins: Record<string, string>) => `version: 1
@@ -281,5 +282,41 @@ describe("start-up faults say what they are", () => {
       ),
     );
     expect(text).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe("text from a pull request stays text in every reply", () => {
+  it("a branch name with backticks, HTML and a mention is one code span in the reply", async () => {
+    const hh = await start();
+    const branch = "x`<img/src=x/onerror=alert(1)>`@maintainer";
+    await hh.repo.checkout(branch, { create: true, from: "main" });
+    await hh.repo.write({ "NOTES.md": "not a fixture\n" });
+    await hh.repo.commit("a branch no fixture uses");
+    await hh.repo.push(branch);
+    await hh.repo.checkout("main");
+    const { number } = hh.gitea.openPull(REPO, {
+      head: branch,
+      base: "main",
+      author: "maintainer",
+    });
+    await hh.comment(number, "/verify", hh.maintainer);
+    await hh.service.idle();
+    const replies = hh.gitea
+      .comments(REPO, number)
+      .filter((c) => c.user.login === hh.bot.login)
+      .map((c) => c.body);
+    expect(replies).toHaveLength(1);
+    const nodes = leaves(replies[0] as string);
+    // No HTML, no link or image, and the only mention is the one the bot meant (the commenter).
+    expect(
+      nodes.filter((n) => ["html_inline", "html_block", "link", "image"].includes(n.type)),
+    ).toEqual([]);
+    expect(nodes.find((n) => n.type === "code")?.literal).toContain("<img/src=x/onerror=alert(1)>");
+    const prose = nodes
+      .filter((n) => n.type === "text")
+      .map((n) => n.literal)
+      .join(" ");
+    expect(prose.match(/@[\p{L}\p{N}_-]+/gu)).toEqual(["@maintainer"]);
+    expect(prose).toContain("nothing to verify: no fixture uses branch");
   });
 });
