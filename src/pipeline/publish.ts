@@ -231,6 +231,10 @@ export function createPublication(options: {
     async fail(error) {
       if (closed) return;
       closed = true;
+      deps.observe?.(job, "error", elapsed());
+      const to = target;
+      // Nowhere to report (it failed before it knew): the queue records and logs the failure.
+      if (!to) throw error;
       const timedOut = error instanceof JobTimeout;
       const reason = timedOut ? "timed out" : "could not finish";
       log.error(
@@ -240,10 +244,6 @@ export function createPublication(options: {
         },
         `job ${reason}`,
       );
-      deps.observe?.(job, "error", elapsed());
-      const to = target;
-      // Nowhere to report (it failed before it knew): the queue records the failure.
-      if (!to) throw error;
       const posted = await postFinal(
         to,
         "error",

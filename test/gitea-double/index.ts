@@ -95,6 +95,18 @@ export async function startGiteaDouble(options: GiteaDoubleOptions): Promise<Git
       const { repo } = state.mustPull(fullName, number);
       return state.commentsOf(repo, number).map((c) => toDoubleComment({ state }, c));
     },
+    addStatus: (fullName, sha, fields, options) => {
+      const repo = state.mustRepo(fullName);
+      const full = resolveCommitSync(repo.dir, sha) ?? sha;
+      const creator = options.as ? (state.user(options.as)?.id ?? 0) : 0;
+      const stored = {
+        state: fields.state,
+        context: fields.context,
+        description: fields.description ?? "",
+        targetUrl: fields.target_url ?? "",
+      };
+      state.addStatus(repo, full, stored, creator, new Date(Date.now() - (options.ageMs ?? 0)));
+    },
     statuses: (fullName, sha) => {
       const repo = state.mustRepo(fullName);
       const full = resolveCommitSync(repo.dir, sha) ?? sha;

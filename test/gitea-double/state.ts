@@ -221,10 +221,16 @@ export function createDoubleState(repoRoot: string) {
 
   const statusKey = (of: StoredRepo, sha: string) => `${of.key}@${sha}`;
 
-  function addStatus(of: StoredRepo, sha: string, fields: NewStatus, creatorId: number) {
+  function addStatus(
+    of: StoredRepo,
+    sha: string,
+    fields: NewStatus,
+    creatorId: number,
+    createdAt: Date = new Date(),
+  ) {
     const list = statuses.get(statusKey(of, sha)) ?? [];
     statuses.set(statusKey(of, sha), list);
-    const now = timestamp();
+    const now = timestamp(createdAt);
     const status = {
       ...fields,
       index: list.length + 1,

@@ -77,6 +77,18 @@ export interface GiteaDouble {
   addComment(fullName: string, number: number, login: string, body: string): DoubleComment;
   comments(fullName: string, number: number): DoubleComment[];
   statuses(fullName: string, sha: string): DoubleStatus[];
+  /** Store a status as if `as` had posted it `ageMs` ago (a status left by an earlier process). */
+  addStatus(
+    fullName: string,
+    sha: string,
+    fields: {
+      state: "pending" | "success" | "failure" | "error" | "warning";
+      context: string;
+      description?: string;
+      target_url?: string;
+    },
+    options: { as?: string; ageMs?: number },
+  ): void;
   reactions(commentId: number): { user: string; content: string }[];
   readonly requests: RecordedRequest[];
   readonly violations: string[];

@@ -170,18 +170,14 @@ describe("a real process", () => {
       base: "main",
       author: "maintainer",
     });
-    // A previous bot set `pending` on a's head and died; b's delivery was lost altogether.
-    await fetch(`${gitea.url}/api/v1/repos/${REPO}/statuses/${a.headSha}`, {
-      method: "POST",
-      headers: { authorization: `token ${env.GITEA_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        state: "pending",
-        context: "fixture-bot/verify",
-        description: "verifying 1…",
-      }),
-    });
-    await sleep(1_100);
-    const bot = await start({ STALE_PENDING_AFTER: "1s" });
+    // A previous bot set `pending` on a's head a minute ago and died; b's delivery was lost.
+    gitea.addStatus(
+      REPO,
+      a.headSha,
+      { state: "pending", context: "fixture-bot/verify", description: "verifying 1…" },
+      { as: "fixture-bot", ageMs: 60_000 },
+    );
+    const bot = await start({ STALE_PENDING_AFTER: "30s" });
     const summary = await bot.waitForLog((l) => l.msg === "reconcile finished");
     expect(summary.requeued).toEqual(
       expect.arrayContaining([

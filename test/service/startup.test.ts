@@ -174,27 +174,3 @@ describe("dry-run mode (no GITEA_TOKEN)", () => {
     }
   });
 });
-
-describe("the reconcile", () => {
-  it("runs at start and again every RECONCILE_INTERVAL", async () => {
-    const h = await startHarness({
-      env: { RECONCILE_INTERVAL: "300ms" },
-      manifest: (p) =>
-        `version: 1\nfixtures:\n  - name: x\n    repo: ${REPO}\n    branch: regression-x\n    sha: ${p.x}\n`,
-      setup: async (repo) => ({
-        x: await fixtureBranch(repo, "regression-x", applyPatch("custom-html/bad-backup.patch")),
-      }),
-    });
-    try {
-      const runs = () => h.logs.filter((l) => l.msg === "reconcile finished").length;
-      const deadline = Date.now() + 20_000;
-      while (runs() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(runs()).toBeGreaterThanOrEqual(3);
-    } finally {
-      await h.close();
-    }
-    const after = h.logs.filter((l) => l.msg === "reconcile finished").length;
-    await new Promise((r) => setTimeout(r, 700));
-    expect(h.logs.filter((l) => l.msg === "reconcile finished").length).toBe(after); // stopped with the service
-  });
-});
