@@ -1,5 +1,5 @@
 /**
- * fixture-bot's command line: verify | validate | pin | demo | serve. Each command is a function
+ * fixture-bot's command line: verify | validate | pin | tiers | demo | serve. Each command is a function
  * of (args, io) -> exit code, so tests drive it in-process; only `run()` at the bottom touches the
  * real process. Exit codes: 0 all pass, 1 a fixture failed, 2 could not check or bad configuration.
  */
@@ -12,10 +12,13 @@ import type { Fixture } from "./config/manifest.ts";
 import { rewritePin } from "./config/rewrite-pin.ts";
 import { runDemo } from "./demo/demo.ts";
 import { DEFAULT_LIMITS } from "./engine/inspect-files.ts";
+import { TIER_PRESETS } from "./engine/tiers.ts";
 import { verifyFixture, verifyFixtures } from "./pipeline/verify-fixture.ts";
 import { renderJson } from "./render/render-json.ts";
 import { renderText } from "./render/render-text.ts";
+import { renderTiers } from "./render/render-tiers.ts";
 import { BotError, ConfigError, EXIT, errorMessage } from "./shared/errors.ts";
+import { TIERS } from "./shared/fixture.ts";
 import { silentLogger } from "./shared/logger.ts";
 import { createRedactor } from "./shared/redact.ts";
 import { type FixtureResult, summarize } from "./shared/result.ts";
@@ -37,6 +40,8 @@ Usage:
       Check fixtures.yaml only; no network.
   fixture-bot pin NAME [--config FILE]
       Verify the tip of NAME's branch and, if it passes, write it as the new sha.
+  fixture-bot tiers [--json]
+      Print the tier presets: what a targeted change for each CI tier may touch.
   fixture-bot demo [--keep]
       Replay the empty-compose.yml incident in a temp dir: real git, no Gitea, no network.
   fixture-bot serve
@@ -61,6 +66,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await pinCommand(rest, io);
       case "demo":
         return await demoCommand(rest, io);
+      case "tiers":
+        return tiersCommand(rest, io);
       case "serve": {
         const { serve } = await import("./main.ts");
         return await serve(io.env);
@@ -192,6 +199,17 @@ async function pinCommand(args: readonly string[], io: CliIo): Promise<number> {
   await rename(temp, file);
   io.stdout(
     `pinned ${fixture.name}: ${fixture.sha} -> ${tip} (tip of ${fixture.branch}, all checks pass)\n`,
+  );
+  return EXIT.ok;
+}
+
+function tiersCommand(args: readonly string[], io: CliIo): number {
+  const { values } = parse(args, { json: { type: "boolean" } });
+  const presets = TIERS.map((tier) => TIER_PRESETS[tier]);
+  io.stdout(
+    values.json === true
+      ? `${JSON.stringify({ tiers: presets }, null, 2)}\n`
+      : renderTiers(presets),
   );
   return EXIT.ok;
 }

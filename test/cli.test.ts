@@ -238,6 +238,22 @@ describe("fixture-bot pin", () => {
   });
 });
 
+describe("fixture-bot tiers", () => {
+  it("prints every tier's preset, as text and as JSON", async () => {
+    const io = capture();
+    expect(await main(["tiers"], io)).toBe(0);
+    const text = io.out();
+    for (const tier of ["install", "upgrade", "backup", "restore", "custom"])
+      expect(text).toMatch(new RegExp(`^${tier}\n  may touch: `, "m"));
+    expect(text).toContain('services.*.deploy.labels."backupbot.backup*"');
+    const json = capture();
+    expect(await main(["tiers", "--json"], json)).toBe(0);
+    const { tiers } = JSON.parse(json.out()) as { tiers: { tier: string; change: unknown[] }[] };
+    expect(tiers.map((t) => t.tier)).toEqual(["install", "upgrade", "backup", "restore", "custom"]);
+    expect(tiers.every((t) => t.change.length > 0)).toBe(true);
+  });
+});
+
 describe("fixture-bot demo", () => {
   it("replays the incident and catches each bad fixture", async () => {
     const io = capture();

@@ -5,7 +5,14 @@
  */
 import { RE2JS } from "re2js";
 import { z } from "zod";
-import { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture } from "../shared/fixture.ts";
+import {
+  ALLOW_VALUES,
+  type Allowance,
+  type ChangeRule,
+  type Fixture,
+  TIERS,
+  type Tier,
+} from "../shared/fixture.ts";
 import { compileGlob } from "../shared/glob.ts";
 import { parseKeyPattern } from "../shared/key-path.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "./names.ts";
@@ -141,6 +148,7 @@ export const FixtureInput = z.strictObject({
     .max(200, { error: "must be at most 200 characters" })
     .optional(),
   max_commits: Count.optional(),
+  tier: z.enum(TIERS, { error: `must be one of ${TIERS.join(", ")}` }).optional(),
   change: z
     .array(ChangeRuleInput, { error: "must be a list of {path, ...} entries" })
     .max(100, { error: "must have at most 100 entries" })
@@ -183,7 +191,7 @@ export const ManifestInput = z
         });
       }
       const base = fixture.base === undefined ? manifest.defaults?.base : fixture.base;
-      if (base && fixture.change === undefined) {
+      if (base && fixture.change === undefined && fixture.tier === undefined) {
         const from =
           fixture.base === undefined
             ? ` (base "${base}" comes from defaults; set base: null for a good canary)`
@@ -191,7 +199,15 @@ export const ManifestInput = z
         ctx.addIssue({
           code: "custom",
           path: at("change"),
-          message: `is required when base is set: list the paths the targeted change may touch${from}`,
+          message: `is required when base is set (or set tier: to use its preset): list the paths the targeted change may touch${from}`,
+        });
+      }
+      if (!base && fixture.tier !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("tier"),
+          message:
+            "needs a base: a tier's checks compare the fixture with the branch it was cut from (a good canary has no tier)",
         });
       }
       if (!base && fixture.change !== undefined) {
@@ -215,7 +231,7 @@ export const ManifestInput = z
 
 export type ManifestInput = z.infer<typeof ManifestInput>;
 
-export { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture };
+export { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture, TIERS, type Tier };
 
 export type Manifest = { version: 1; fixtures: Fixture[] };
 
@@ -232,6 +248,7 @@ export function toManifest(input: ManifestInput): Manifest {
       base: (f.base === undefined ? defaults.base : f.base) ?? null,
       expect: f.expect ?? null,
       maxCommits: f.max_commits ?? defaults.max_commits ?? null,
+      tier: f.tier ?? null,
       change: (f.change ?? []).map((rule) => ({
         path: rule.path,
         lines:

@@ -101,12 +101,31 @@ export async function buildDemo(root: string): Promise<DemoSetup> {
     { "compose.yml": truncated.slice(0, truncated.indexOf("\nnetworks:") + 1) },
     "canary: bad-backup, saved from an editor that cut the file short",
   );
+  // Wrong tier: the backup label, and an image tag that does not exist (install goes red first).
+  pins["bad-backup-also-image"] = await fixtureBranch(
+    "regression-bad-backup-also-image",
+    {
+      "compose.yml": addLabel(compose, "backupbot.backup.volumes.content.path=public_html").replace(
+        "nginx:1.27",
+        "nginx:1.27.99",
+      ),
+    },
+    "canary: bad-backup, with an image bump that slipped in",
+  );
+  // No-op: a new default that .env.sample overrides (ENABLE_BACKUPS=true), so nothing changes.
+  pins["bad-backup-noop"] = await fixtureBranch(
+    "regression-bad-backup-noop",
+    { "compose.yml": compose.replace("${ENABLE_BACKUPS:-true}", "${ENABLE_BACKUPS:-false}") },
+    "canary: bad-backup turns backups off by default",
+  );
   await repo.push(
     "main",
     "regression-bad-backup",
     "regression-bad-backup-emptied",
     "regression-bad-restore",
     "regression-bad-backup-truncated",
+    "regression-bad-backup-also-image",
+    "regression-bad-backup-noop",
   );
 
   // Upstream moves on after the fixtures were cut: only the merge-base diff stays clean.
@@ -132,6 +151,8 @@ export async function buildDemo(root: string): Promise<DemoSetup> {
       "bad-backup-emptied": "fail",
       "bad-restore": "fail",
       "bad-backup-truncated": "fail",
+      "bad-backup-also-image": "fail",
+      "bad-backup-noop": "fail",
     },
   };
 
@@ -152,16 +173,12 @@ export async function buildDemo(root: string): Promise<DemoSetup> {
 }
 
 function demoManifest(pins: Record<string, string>): string {
-  const rules = `    change:
-      - path: compose.yml
-        lines: 'backupbot\\.backup\\.volumes\\.[a-z_]+\\.path='
-        keys: [services.app.deploy.labels]
-        max_lines: 2`;
-  const fixture = (name: string, branch: string, expect: string) => `  - name: ${name}
+  // `tier:` is all a fixture needs: the tier's preset says what its change may touch.
+  const fixture = (name: string, branch: string, tier: string) => `  - name: ${name}
     branch: ${branch}
     sha: ${pins[name]}
-    expect: ${expect}
-${rules}
+    tier: ${tier}
+    expect: red at ${tier}
 `;
   return `# Demo manifest written by \`fixture-bot demo\`.
 version: 1
@@ -169,13 +186,17 @@ defaults:
   repo: ${SLUG}
   base: main
 fixtures:
-${fixture("bad-backup", "regression-bad-backup", "red at backup")}
+${fixture("bad-backup", "regression-bad-backup", "backup")}
   # The real incident: compose.yml emptied instead of one label added.
-${fixture("bad-backup-emptied", "regression-bad-backup-emptied", "red at backup")}
+${fixture("bad-backup-emptied", "regression-bad-backup-emptied", "backup")}
   # Pinned, then the branch was rebased and force-pushed.
-${fixture("bad-restore", "regression-bad-restore", "red at restore")}
+${fixture("bad-restore", "regression-bad-restore", "restore")}
   # The label is right, but the file was cut short.
-${fixture("bad-backup-truncated", "regression-bad-backup-truncated", "red at backup")}`;
+${fixture("bad-backup-truncated", "regression-bad-backup-truncated", "backup")}
+  # Wrong tier: the label is right, but the image changed too, so install would go red first.
+${fixture("bad-backup-also-image", "regression-bad-backup-also-image", "backup")}
+  # No-op: the new default never applies, so the canary could never go red.
+${fixture("bad-backup-noop", "regression-bad-backup-noop", "backup")}`;
 }
 
 async function verify(setup: DemoSetup, names?: string[]): Promise<FixtureResult[]> {
@@ -209,7 +230,7 @@ export async function runDemo(options: {
     const surprises = results.filter((r) => setup.expected[r.name] !== r.verdict);
     options.write(
       surprises.length === 0
-        ? "\nEvery scenario got the verdict it should: the correct fixture passes, and the incident, the force-push and the truncation are each caught.\n"
+        ? "\nEvery scenario got the verdict it should: the correct fixture passes, and the incident, the force-push, the truncation, a backup canary that also changes the image (wrong tier) and one whose change never reaches the stack (no-op) are each caught.\n"
         : `\nUnexpected: ${surprises.map((r) => `${r.name} is ${r.verdict}`).join(", ")}\n`,
     );
     const incident = results.find((r) => r.name === "bad-backup-emptied");

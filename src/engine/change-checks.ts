@@ -5,14 +5,7 @@
  */
 import { showName } from "../shared/display.ts";
 import { MODE } from "../shared/git-facts.ts";
-import {
-  type CheckId,
-  type CheckResult,
-  capDetails,
-  check,
-  plural,
-  shortSha,
-} from "./check-result.ts";
+import { type CheckResult, capDetails, check, plural, shortSha } from "./check-result.ts";
 import { allows, fromProblems, pathOf, stat, unreadable } from "./findings.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";
 import type { CompiledRule } from "./rules.ts";

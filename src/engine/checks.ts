@@ -19,7 +19,7 @@ import {
 import { check } from "./check-result.ts";
 import type { FileAnalysis, Inspection } from "./inspect-files.ts";
 import { checkLines, checkWhitespaceChurn } from "./line-checks.ts";
-import { createYamlCache } from "./recipe-files.ts";
+import { createYamlCache, type YamlOf } from "./recipe-files.ts";
 import {
   checkBaseExists,
   checkBranchTip,
@@ -28,6 +28,12 @@ import {
   checkShaOnBranch,
   type RefFacts,
 } from "./ref-checks.ts";
+import {
+  checkConfigVersion,
+  checkEarlierTiers,
+  checkEffectiveChange,
+  type TierContext,
+} from "./tier-checks.ts";
 import { checkComposeValid, checkKeys, checkYamlValid, type YamlContext } from "./yaml-checks.ts";
 
 /** What a change check is given: the files, and what it needs to judge them. */
@@ -35,6 +41,15 @@ export type ChangeInput = {
   files: readonly FileAnalysis[];
   context: ChangeContext;
   yaml: YamlContext;
+  tiers: TierContext;
+};
+
+/** Everything the change checks judge, as evaluate.ts assembles it. */
+export type ChangeFacts = {
+  inspection: Inspection;
+  context: ChangeContext;
+  tiers: TierContext;
+  yaml?: YamlOf;
 };
 
 type Entry = { what: string; reads: string } & (
@@ -143,14 +158,32 @@ export const CHECK_TABLE: Record<CheckId, Entry> = {
     reads: "the commit graph",
     run: (f) => checkMaxCommits(f),
   },
+  "earlier-tiers": {
+    kind: "change",
+    what: "with a tier: nothing an earlier tier reads changed in the deployed stack (an image, an environment variable, a service's settings, a volume, a network, a config, the version label, a backupbot label the tier does not target), which would make that tier go red first; names the tier and why, e.g. `compose.yml: services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup`",
+    reads:
+      "the stacks resolved at both ends (compose.yml with each overlay, merge keys applied, variables interpolated from .env.sample and abra.sh); not the files configs read (config-version judges those)",
+    run: (c) => checkEarlierTiers(c.tiers),
+  },
+  "config-version": {
+    kind: "change",
+    what: "a file a swarm config or secret reads (`file:`) does not change while the config keeps its name: the name carries its version (`${STACK_NAME}_nginx_conf_${NGINX_CONF_VERSION}`), and swarm configs cannot change, so upgrade would go red first; skipped for `tier: upgrade` and with `allow: [unversioned-config]`",
+    reads:
+      "the configs and secrets of the stacks at both ends, their names resolved with .env.sample and abra.sh; a name with a variable nothing sets is a warning, not a failure",
+    run: (c) => checkConfigVersion(c.tiers),
+  },
+  "effective-change": {
+    kind: "change",
+    what: "the change reaches the deployed stack: when only compose files (and .env.sample, abra.sh) change and every stack resolves the same at both ends, the canary can never go red; says why (a default .env.sample overrides, a label backup-bot-two does not read, a container label)",
+    reads:
+      "the stacks resolved at both ends, without the labels nothing reads; passes when another file changes (a template, a script), and warns when a variable nothing sets decides it",
+    run: (c) => checkEffectiveChange(c.tiers),
+  },
 };
 
 /** Every check in order: ref checks on the facts, change checks on the change (or skipped). */
-export function runChecks(
-  facts: RefFacts,
-  change: { inspection: Inspection; context: ChangeContext } | { skip: string },
-): CheckResult[] {
-  const input = "skip" in change ? null : changeInput(change.inspection, change.context);
+export function runChecks(facts: RefFacts, change: ChangeFacts | { skip: string }): CheckResult[] {
+  const input = "skip" in change ? null : changeInput(change);
   return CHECK_IDS.map((id) => {
     const entry = CHECK_TABLE[id];
     if (entry.kind === "ref") return entry.run(facts);
@@ -158,24 +191,16 @@ export function runChecks(
   });
 }
 
-/** The change checks alone, in order (for tests of the pure checks). */
-export function runChangeChecks(inspection: Inspection, context: ChangeContext): CheckResult[] {
-  const input = changeInput(inspection, context);
-  return CHECK_IDS.flatMap((id) => {
-    const entry = CHECK_TABLE[id];
-    return entry.kind === "change" ? [entry.run(input)] : [];
-  });
-}
-
-function changeInput(inspection: Inspection, context: ChangeContext): ChangeInput {
+function changeInput({ inspection, context, tiers, yaml }: ChangeFacts): ChangeInput {
   return {
     files: inspection.files,
     context,
     yaml: {
       base: inspection.base,
       pin: inspection.pin,
-      yaml: createYamlCache(),
+      yaml: yaml ?? createYamlCache(),
       maxBlobBytes: context.maxBlobBytes,
     },
+    tiers,
   };
 }

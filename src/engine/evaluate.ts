@@ -6,9 +6,22 @@ import type { Fixture } from "../shared/fixture.ts";
 import type { FileChange } from "../shared/git-facts.ts";
 import type { CheckResult, FileReport } from "../shared/result.ts";
 import { runChecks } from "./checks.ts";
-import { type FileAnalysis, inspectFiles, type Limits, type TreeReader } from "./inspect-files.ts";
+import {
+  type FileAnalysis,
+  inspectFiles,
+  type Limits,
+  type Snapshot,
+  type TreeReader,
+  textAt,
+  withRules,
+} from "./inspect-files.ts";
+import { createRecipeEnv } from "./recipe-env.ts";
+import { createYamlCache } from "./recipe-files.ts";
 import type { RefFacts } from "./ref-checks.ts";
+import { resolveStacks } from "./resolve-stack.ts";
 import { compileRules } from "./rules.ts";
+import { configSourcePaths } from "./tier-checks.ts";
+import { TIER_PRESETS } from "./tiers.ts";
 
 export type EvaluateInput = {
   fixture: Fixture;
@@ -25,18 +38,30 @@ export type Evaluation = { checks: CheckResult[]; files: FileReport[] };
 export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation> {
   const { fixture, facts, changes } = input;
   if (fixture.base === null) {
-    return {
-      checks: runChecks(facts, { skip: "no base: a good canary is not compared" }),
-      files: [],
-    };
+    const skip = "no base: a good canary is not compared";
+    return { checks: runChecks(facts, { skip }), files: [] };
   }
   if (changes === null || facts.resolution.kind !== "commit" || facts.mergeBase === null) {
     const skip = "not checked: the pin or its merge-base with the base is unknown";
     return { checks: runChecks(facts, { skip }), files: [] };
   }
-  const rules = compileRules(fixture.change);
   const ends = { base: facts.mergeBase, pin: facts.resolution.sha };
-  const inspection = await inspectFiles(changes, rules, ends, input.reader, input.limits);
+  const inspection = await inspectFiles(changes, ends, input.reader, input.limits);
+  const yaml = createYamlCache();
+  const side = (snapshot: Snapshot) => {
+    const env = createRecipeEnv(textAt(snapshot, ".env.sample"), textAt(snapshot, "abra.sh"));
+    return { env, stacks: resolveStacks(snapshot, yaml, env) };
+  };
+  const base = side(inspection.base);
+  const pin = side(inspection.pin);
+  // A fixture with a tier and no change rules of its own gets the tier's preset.
+  const rules = compileRules(
+    fixture.change.length > 0 || fixture.tier === null
+      ? fixture.change
+      : TIER_PRESETS[fixture.tier].change,
+    { configSources: configSourcePaths(pin.stacks) },
+  );
+  const files = withRules(inspection.files, rules);
   const context = {
     baseRef: fixture.base,
     resolvedSha: facts.resolution.sha,
@@ -44,9 +69,10 @@ export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation>
     rules,
     maxBlobBytes: input.limits.maxBlobBytes,
   };
+  const tiers = { tier: fixture.tier, baseRef: fixture.base, files, base, pin };
   return {
-    checks: runChecks(facts, { inspection, context }),
-    files: inspection.files.map(toFileReport),
+    checks: runChecks(facts, { inspection: { ...inspection, files }, context, tiers, yaml }),
+    files: files.map(toFileReport),
   };
 }
 

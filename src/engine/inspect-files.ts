@@ -12,6 +12,28 @@ import { structuredPatch } from "diff";
 import { type FileChange, MODE, type TreeEntry } from "../shared/git-facts.ts";
 import type { Hunk } from "../shared/result.ts";
 import { type CompiledRule, ruleFor } from "./rules.ts";
+
+/** Root files that give compose files their values. */
+const RECIPE_FILES = new Set([".env.sample", "abra.sh"]);
+
+/** The change rules that govern each file (assigned once the recipe around it is known). */
+export function withRules(
+  files: readonly FileAnalysis[],
+  rules: readonly CompiledRule[],
+): FileAnalysis[] {
+  return files.map((f) => ({
+    ...f,
+    rule: ruleFor(rules, f.change.path),
+    oldRule: f.change.oldPath === null ? null : ruleFor(rules, f.change.oldPath),
+  }));
+}
+
+/** A text file of a snapshot, or null when it is absent or not readable text. */
+export function textAt(snapshot: Snapshot, path: string): string | null {
+  const side = snapshot.files.get(path);
+  return side?.state === "text" ? side.text : null;
+}
+
 import { dirname, isComposePath, isYamlPath } from "./yaml-doc.ts";
 
 export type Limits = {
@@ -84,7 +106,6 @@ export type TreeReader = {
 
 export async function inspectFiles(
   changes: readonly FileChange[],
-  rules: readonly CompiledRule[],
   ends: { base: string; pin: string },
   reader: TreeReader,
   limits: Limits = DEFAULT_LIMITS,
@@ -111,11 +132,17 @@ export async function inspectFiles(
     before: plan(change.oldMode, change.oldBlob, change.oldSize),
     after: plan(change.newMode, change.newBlob, change.newSize),
   }));
-  // Context: the compose files beside the change that the change itself did not touch.
+  // Context: the compose files beside the change, and the recipe's .env.sample and abra.sh (the
+  // values the compose files are interpolated with), that the change itself did not touch.
   const context = (listed: Map<string, TreeEntry[]>, changedPaths: Set<string>) =>
     [...listed.values()]
       .flat()
-      .filter((e) => e.type === "blob" && isComposePath(e.path) && !changedPaths.has(e.path))
+      .filter(
+        (e) =>
+          e.type === "blob" &&
+          (isComposePath(e.path) || RECIPE_FILES.has(e.path)) &&
+          !changedPaths.has(e.path),
+      )
       .map((e) => ({ path: e.path, planned: plan(e.mode, e.oid, e.size) }));
   const baseContext = context(
     baseDirs as Map<string, TreeEntry[]>,
@@ -145,8 +172,8 @@ export async function inspectFiles(
     const diff = timeout > 0 ? lineDiff(change, b, a, limits.maxEditLength, timeout) : NO_DIFF;
     return {
       change,
-      rule: ruleFor(rules, change.path),
-      oldRule: change.oldPath === null ? null : ruleFor(rules, change.oldPath),
+      rule: null,
+      oldRule: null,
       before: b,
       after: a,
       ...diff,

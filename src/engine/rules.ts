@@ -17,11 +17,21 @@ export type CompiledRule = {
   keyPatterns: KeyToken[][];
 };
 
-export function compileRules(rules: readonly ChangeRule[]): CompiledRule[] {
+/**
+ * `configSources`: the files the pin's configs and secrets read, for rules that name them rather
+ * than a glob (the upgrade preset's).
+ */
+export function compileRules(
+  rules: readonly ChangeRule[],
+  context: { configSources?: ReadonlySet<string> } = {},
+): CompiledRule[] {
   return rules.map((rule, index) => ({
     rule,
     index,
-    matchesPath: compileGlob(rule.path),
+    matchesPath:
+      rule.sources === "config-sources"
+        ? (path: string) => context.configSources?.has(path) ?? false
+        : compileGlob(rule.path),
     patterns: rule.lines.map((p) => RE2JS.compile(p)),
     keyPatterns: rule.keys.map((k) => {
       const tokens = parseKeyPattern(k);

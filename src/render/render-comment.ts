@@ -116,6 +116,7 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
   const attention = r.checks.filter((c) => c.status === "fail" || c.status === "warn");
   for (const c of attention) {
     out.push(`- ${CHECK_ICON[c.status]} **${codeSpan(c.id)}** ${escapeMarkdown(c.message)}`);
+    if (c.status === "fail" && c.fix) out.push(`  - **What to do:** ${escapeMarkdown(c.fix)}`);
     if (c.status === "fail")
       for (const d of (c.details ?? []).slice(0, 10)) out.push(`  - ${escapeMarkdown(d)}`);
   }

@@ -170,6 +170,8 @@ function renderFixtureSection(r: FixtureResult): string {
     .map(
       (c) =>
         `<tr><td class="${c.status}">${CHECK_MARK[c.status]} <code>${e(c.id)}</code></td><td>${e(c.message)}${
+          c.status === "fail" && c.fix ? `<br><strong>What to do:</strong> ${e(c.fix)}` : ""
+        }${
           c.details && c.details.length > 0
             ? `<br><span class="muted">${c.details.map(e).join("<br>")}</span>`
             : ""

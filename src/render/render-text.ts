@@ -36,6 +36,7 @@ export function renderText(results: readonly FixtureResult[], options: TextOptio
         `${indent}${paint(STATUS_COLOUR[c.status], STATUS_MARK[c.status])} ${c.id.padEnd(idWidth)}  ${c.message}`,
       );
       if (c.status === "fail") {
+        if (c.fix) lines.push(`${indent}    ${paint("bold", "what to do:")} ${c.fix}`);
         for (const d of (c.details ?? []).slice(0, 5))
           lines.push(paint("dim", `${indent}    ${d}`));
       }

@@ -11,11 +11,22 @@ export const ALLOW_VALUES = [
   "binary",
   "invalid-yaml",
   "whitespace",
+  "unversioned-config",
 ] as const;
 export type Allowance = (typeof ALLOW_VALUES)[number];
 
+/** The CI tiers a bad canary goes red at, in the order the harness runs them. */
+export const TIERS = ["install", "upgrade", "backup", "restore", "custom"] as const;
+export type Tier = (typeof TIERS)[number];
+
 export type ChangeRule = {
+  /** A glob; or, for a rule that `sources` marks, a description of what it matches. */
   path: string;
+  /**
+   * "config-sources": the rule matches the files a swarm config or secret reads (`file:` in a
+   * compose file at the pin), whatever their names. Tier presets use it; manifests cannot.
+   */
+  sources?: "config-sources";
   lines: string[];
   keys: string[];
   maxLines: number | null;
@@ -32,5 +43,7 @@ export type Fixture = {
   base: string | null;
   expect: string | null;
   maxCommits: number | null;
+  /** The tier the canary must go red at; its checks (and, without `change`, its preset) apply. */
+  tier: Tier | null;
   change: ChangeRule[];
 };

@@ -5,6 +5,8 @@
  *
  * - `*` stands for exactly one key;
  * - `"..."` is exactly one key, dots included (`labels."backupbot.backup"`);
+ * - a key with `*` inside it (`x-*`, `"backupbot.restore*"`) is a glob over one whole key: `*`
+ *   matches any characters, dots included (write `\*` for a literal star);
  * - a run of plain words may also stand for one key that contains dots, but only for the whole key:
  *   `labels.backupbot.backup` matches the label `backupbot.backup` (map form) or the nested keys
  *   `backupbot: {backup: ...}`, and never `backupbot.backup.path`.
@@ -17,7 +19,34 @@ import { showName } from "./display.ts";
 export type KeyToken =
   | { kind: "any" }
   | { kind: "key"; key: string }
-  | { kind: "word"; word: string };
+  | { kind: "word"; word: string }
+  | { kind: "glob"; pattern: string; regex: RegExp };
+
+/** A key written with `*` inside it, as a glob over one whole key (`\*` is a literal star). */
+function globToken(pattern: string): KeyToken {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === "\\" && i + 1 < pattern.length) {
+      i += 1;
+      source += escapeRegex(pattern[i] as string);
+    } else source += c === "*" ? ".*" : escapeRegex(c);
+  }
+  return { kind: "glob", pattern, regex: new RegExp(`^${source}$`, "s") };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Whether a key as written holds a `*` that is not escaped. */
+function hasStar(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\") i += 1;
+    else if (text[i] === "*") return true;
+  }
+  return false;
+}
 
 /** Parse a pattern; a string is the reason it is not one. */
 export function parseKeyPattern(text: string): KeyToken[] | string {
@@ -26,14 +55,19 @@ export function parseKeyPattern(text: string): KeyToken[] | string {
   while (i <= text.length) {
     if (text[i] === '"') {
       let key = "";
+      let raw = "";
       let j = i + 1;
       for (; j < text.length && text[j] !== '"'; j++) {
-        if (text[j] === "\\" && j + 1 < text.length) j++;
+        raw += text[j];
+        if (text[j] === "\\" && j + 1 < text.length) {
+          j++;
+          raw += text[j];
+        }
         key += text[j];
       }
       if (j >= text.length) return `has an unclosed quote at character ${i + 1}`;
       if (key === "") return `has an empty quoted key at character ${i + 1}`;
-      tokens.push({ kind: "key", key });
+      tokens.push(hasStar(raw) ? globToken(raw) : { kind: "key", key });
       i = j + 1;
     } else {
       let j = i;
@@ -42,7 +76,9 @@ export function parseKeyPattern(text: string): KeyToken[] | string {
       if (word === "") return "has an empty key (two dots in a row, or a dot at either end)";
       if (/[\s"]/.test(word))
         return `key "${word}" has a space or a quote in it; write it in double quotes`;
-      tokens.push(word === "*" ? { kind: "any" } : { kind: "word", word });
+      tokens.push(
+        word === "*" ? { kind: "any" } : hasStar(word) ? globToken(word) : { kind: "word", word },
+      );
       i = j;
     }
     if (i === text.length) break;
@@ -62,6 +98,7 @@ export function keyPathCovered(keys: readonly string[], pattern: readonly KeyTok
     const key = keys[k] as string;
     if (token.kind === "any") return from(t + 1, k + 1);
     if (token.kind === "key") return token.key === key && from(t + 1, k + 1);
+    if (token.kind === "glob") return token.regex.test(key) && from(t + 1, k + 1);
     // A run of words joined by dots must equal the whole key; joined runs only grow, so at most
     // one run length can match and the search stays linear.
     let joined = "";

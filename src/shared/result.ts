@@ -24,6 +24,9 @@ export const CHECK_IDS = [
   "keys",
   "max-lines",
   "max-commits",
+  "earlier-tiers",
+  "config-version",
+  "effective-change",
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -37,6 +40,8 @@ export type CheckResult = {
   message: string;
   /** Optional supporting lines (offending paths, lines, candidates), already capped. */
   details?: string[];
+  /** For a failure: what to do about it, in one line (shown before the details). */
+  fix?: string;
 };
 
 /** `error` means "could not check" (repository unreachable, auth refused, timeout). */
@@ -169,6 +174,7 @@ export function sanitizeResult(result: FixtureResult, clean: Redact | Sanitizer)
       ...c,
       message: secrets(c.message),
       ...(c.details ? { details: c.details.map(secrets) } : {}),
+      ...(c.fix ? { fix: secrets(c.fix) } : {}),
     })),
     files: result.files.map((f) => ({
       ...f,

@@ -74,6 +74,7 @@ fixtures:
         base: "main",
         expect: null,
         maxCommits: 3,
+        tier: null,
         change: [
           { path: "compose.yml", lines: ["x"], keys: [], maxLines: null, allow: ["whitespace"] },
         ],
@@ -223,5 +224,37 @@ fixtures:
 
   it("refuses a manifest over 1 MiB", () => {
     expect(errorsOf(`version: 1\n# ${"x".repeat(1024 * 1024)}\n`).join()).toContain("larger than");
+  });
+});
+
+describe("tier:", () => {
+  const tierFixture = (lines: string[]) => `version: 1
+fixtures:
+  - name: bad-backup
+    repo: recipe-maintainers/custom-html
+    branch: regression-bad-backup
+    sha: e1e3c5fc5e2bd414
+${lines.map((l) => `    ${l}\n`).join("")}`;
+
+  it("with a base and no change, is all a fixture needs (the preset applies)", () => {
+    const manifest = parseManifest(tierFixture(["base: main", "tier: backup"]));
+    expect(manifest.fixtures[0]).toMatchObject({ base: "main", tier: "backup", change: [] });
+  });
+
+  it.each([
+    [
+      ["base: main", "tier: bakup"],
+      'fixtures.yaml:8:11 fixture "bad-backup": tier "bakup" must be one of install, upgrade, backup, restore, custom',
+    ],
+    [
+      ["tier: backup"],
+      'fixtures.yaml:7:11 fixture "bad-backup": tier "backup" needs a base: a tier\'s checks compare the fixture with the branch it was cut from (a good canary has no tier)',
+    ],
+    [
+      ["base: main", "tier: [backup]"],
+      'fixtures.yaml:8:11 fixture "bad-backup": tier must be one of install, upgrade, backup, restore, custom',
+    ],
+  ])("refuses %j", (lines, message) => {
+    expect(errorsOf(tierFixture(lines))).toEqual([message]);
   });
 });

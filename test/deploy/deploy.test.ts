@@ -5,11 +5,9 @@
  * Dockerfile has the shape the issue asks for. (That the compiled build the image runs works is
  * checked by .ci/run after npm test: it costs ~10 s of CPU and proves the build, not behaviour.)
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SECRET_VARS, ServeEnv } from "../../src/config/env.ts";
@@ -18,7 +16,6 @@ import { composeProblems } from "../../src/engine/compose.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DEPLOY = join(ROOT, "deploy");
-const run = promisify(execFile);
 
 type Compose = {
   services: {

@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
+import { TIER_PRESETS } from "../../src/engine/tiers.ts";
+import { TIERS } from "../../src/shared/fixture.ts";
 import { CHECK_IDS } from "../../src/shared/result.ts";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -32,5 +34,18 @@ describe("the check table", () => {
       CHECK_TABLE[id].reads,
     ]);
     expect(readmeRows()).toEqual(fromCode);
+  });
+});
+
+describe("the tier presets", () => {
+  it("are the README's table, row by row and in order", () => {
+    const header =
+      "| tier | a targeted change may touch (the preset) | must stay untouched (an earlier tier reads it) |";
+    const start = README.indexOf(header);
+    expect(start).toBeGreaterThan(-1);
+    const rows = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+    expect(rows).toEqual(
+      TIERS.map((t) => `| \`${t}\` | ${TIER_PRESETS[t].may} | ${TIER_PRESETS[t].untouched} |`),
+    );
   });
 });

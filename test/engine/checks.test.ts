@@ -39,6 +39,12 @@ services:
 ${service}
 `;
 const TRAEFIK_COMPOSE = `${COMPOSE}${TRAEFIK_CONFIG}`;
+/** The recipe with a Traefik config template, its version exported in abra.sh. */
+const TRAEFIK_RECIPE = (version: string): Tree => ({
+  ...RECIPE,
+  "compose.yml": TRAEFIK_COMPOSE,
+  "abra.sh": `export NGINX_CONF_VERSION=v1\nexport TRAEFIK_YML_VERSION=${version}\n`,
+});
 
 const MINI_SERVICE_LABELS = `version: "3.8"
 services:
@@ -169,6 +175,7 @@ const rows: Row[] = [
     rules: [rule("compose.yml", { keys: ["services.app.deploy.labels.backupbot.backup"] })],
     expected: [
       'fail keys: compose.yml: services.app.deploy.labels."backupbot.backup.path" changed; only services.app.deploy.labels.backupbot.backup may change',
+      'fail effective-change: the change does not reach the deployed stack, so this canary can never go red: compose.yml: services.app.deploy.labels."backupbot.backup.path" is not a label backup-bot-two reads (v1\'s backupbot.backup.path and misspelt names are ignored), so it changes nothing',
     ],
   },
   {
@@ -261,23 +268,18 @@ const rows: Row[] = [
   {
     name: "a Go template mounted with template_driver: golang",
     base: {
-      ...RECIPE,
-      "compose.yml": TRAEFIK_COMPOSE,
+      ...TRAEFIK_RECIPE("v1"),
       "traefik.yml": 'entryPoints:\n  web:\n    address: ":80"\n',
     },
-    pin: { ...RECIPE, "compose.yml": TRAEFIK_COMPOSE, "traefik.yml": TRAEFIK_YML },
-    rules: [rule("traefik.yml")],
+    pin: { ...TRAEFIK_RECIPE("v2"), "traefik.yml": TRAEFIK_YML },
+    rules: [rule("traefik.yml"), rule("abra.sh")],
     expected: [],
   },
   {
     name: "a Go template whose if is never closed",
-    base: { ...RECIPE, "compose.yml": TRAEFIK_COMPOSE, "traefik.yml": TRAEFIK_YML },
-    pin: {
-      ...RECIPE,
-      "compose.yml": TRAEFIK_COMPOSE,
-      "traefik.yml": TRAEFIK_YML.replace("{{ end }}\n", ""),
-    },
-    rules: [rule("traefik.yml")],
+    base: { ...TRAEFIK_RECIPE("v1"), "traefik.yml": TRAEFIK_YML },
+    pin: { ...TRAEFIK_RECIPE("v2"), "traefik.yml": TRAEFIK_YML.replace("{{ end }}\n", "") },
+    rules: [rule("traefik.yml"), rule("abra.sh")],
     expected: [
       "fail yaml-valid: traefik.yml (a Go template): {{ if }} on line 4 is never closed with {{ end }}",
     ],

@@ -47,6 +47,26 @@ describe("keyPathCovered", () => {
     [["services", "app", "deploy", "labelsx"], "services.app.deploy.labels", false],
     [["services", "app", "image"], "services.app.deploy.labels", false],
     [["services", "app"], "services.app.deploy", false],
+    // A key with `*` inside is a glob over that one key (presets use it).
+    [["x-backend", "image"], "x-*.image", true],
+    [["y-backend", "image"], "x-*.image", false],
+    [
+      [...labels, "backupbot.restore.post-hook"],
+      'services.app.deploy.labels."backupbot.restore*"',
+      true,
+    ],
+    [
+      [...labels, "backupbot.backup.volumes.content.path"],
+      'services.*.deploy.labels."backupbot.backup.volumes.*.path"',
+      true,
+    ],
+    [
+      [...labels, "backupbot.backup.volumes.content"],
+      'services.*.deploy.labels."backupbot.backup.volumes.*.path"',
+      false,
+    ],
+    [["a*b"], '"a\\*b"', true],
+    [["axb"], '"a\\*b"', false],
     // `*` is one key, whatever it holds (dots included).
     [["services", "a.b", "image"], "services.*.image", true],
     [["services", "a", "b", "image"], "services.*.image", false],

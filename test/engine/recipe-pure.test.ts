@@ -4,6 +4,7 @@ import { mergeStack, normalizeService } from "../../src/engine/compose-merge.ts"
 import { templateProblems } from "../../src/engine/go-template.ts";
 import { firstInvalidUtf8 } from "../../src/engine/inspect-files.ts";
 import { interpolate, interpolationProblem } from "../../src/engine/interpolate.ts";
+import { createRecipeEnv } from "../../src/engine/recipe-env.ts";
 import { resolveRepoPath } from "../../src/engine/recipe-files.ts";
 import { showLine, showName } from "../../src/shared/display.ts";
 
@@ -171,4 +172,55 @@ describe("firstInvalidUtf8", () => {
     [[0xed, 0xa0, 0x80], 0], // a surrogate
     [[0xc0, 0x80], 0], // overlong
   ])("%j -> %d", (bytes, at) => expect(firstInvalidUtf8(Uint8Array.from(bytes))).toBe(at));
+});
+
+describe("a recipe's values: .env.sample and abra.sh", () => {
+  const sample = [
+    "TYPE=custom-html",
+    "DOMAIN=custom-html.example.com",
+    "## Domain aliases",
+    "#EXTRA_DOMAINS=', `www.custom-html.example.com`'",
+    'QUOTED="a value # not a comment"',
+    "SECRET_DB_PASSWORD_VERSION=v1 # length=50",
+    "EMPTY=",
+    "ENABLE_BACKUPS=true",
+    'COMPOSE_FILE="compose.yml:compose.smtp.yml"',
+    "NGINX_CONF_VERSION=v0",
+  ].join("\n");
+  const abra = [
+    "export NGINX_CONF_VERSION=v1",
+    "export ONLY_IN_ABRA=yes",
+    "migrate() {",
+    "  export INSIDE_A_FUNCTION=no",
+    "}",
+  ].join("\n");
+  const env = createRecipeEnv(sample, abra);
+  const resolve = (text: string) => interpolate(text, (name) => env.get(name)?.value);
+
+  it.each([
+    ["${DOMAIN}", "custom-html.example.com", []],
+    ["$DOMAIN", "custom-html.example.com", []],
+    ["${ENABLE_BACKUPS:-false}", "true", []],
+    ["${EMPTY:-fallback}", "fallback", []],
+    ["${EMPTY-fallback}", "", []],
+    ["${EXTRA_DOMAINS}", "", ["EXTRA_DOMAINS"]], // commented out in .env.sample: unset
+    ["${QUOTED}", "a value # not a comment", []],
+    ["${SECRET_DB_PASSWORD_VERSION}", "v1", []],
+    ["${ONLY_IN_ABRA}", "yes", []],
+    ["${INSIDE_A_FUNCTION}", "", ["INSIDE_A_FUNCTION"]],
+    ["${STACK_NAME}_nginx_conf_${NGINX_CONF_VERSION}", "${STACK_NAME}_nginx_conf_v1", []],
+    ["$${DOMAIN}", "${DOMAIN}", []],
+    ["${UNSET:-${DOMAIN}}", "${DOMAIN}", []],
+  ])("%s -> %j", (text, value, missing) => {
+    expect(resolve(text)).toEqual({ value, missing, error: null });
+  });
+
+  it("knows where a value comes from, abra.sh's exports first, and which compose files are deployed", () => {
+    expect(env.get("NGINX_CONF_VERSION")).toEqual({ value: "v1", from: "abra.sh" });
+    expect(env.get("DOMAIN")).toEqual({ value: "custom-html.example.com", from: ".env.sample" });
+    expect(env.get("STACK_NAME")).toEqual({ value: "${STACK_NAME}", from: "abra" });
+    expect(env.get("NOPE")).toBeUndefined();
+    expect(env.composeFiles).toEqual(["compose.yml", "compose.smtp.yml"]);
+    expect(createRecipeEnv(null, null).composeFiles).toEqual(["compose.yml"]);
+  });
 });

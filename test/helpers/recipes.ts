@@ -93,7 +93,7 @@ export async function createTestEnv(prefix = "fixture-bot-test-"): Promise<TestE
 export function fixture(
   partial: Partial<Fixture> & Pick<Fixture, "name" | "repo" | "branch" | "sha">,
 ): Fixture {
-  return { base: null, expect: null, maxCommits: null, change: [], ...partial };
+  return { base: null, expect: null, maxCommits: null, tier: null, change: [], ...partial };
 }
 
 export function rule(

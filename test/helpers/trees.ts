@@ -5,11 +5,10 @@
  * the scenario tests on real repositories.
  */
 import { createHash } from "node:crypto";
-import type { ChangeRule } from "../../src/config/manifest.ts";
-import type { ChangeContext } from "../../src/engine/change-checks.ts";
-import { runChangeChecks } from "../../src/engine/checks.ts";
-import { DEFAULT_LIMITS, inspectFiles, type Limits } from "../../src/engine/inspect-files.ts";
-import { compileRules } from "../../src/engine/rules.ts";
+import { CHECK_TABLE } from "../../src/engine/checks.ts";
+import { evaluateFixture } from "../../src/engine/evaluate.ts";
+import { DEFAULT_LIMITS, type Limits } from "../../src/engine/inspect-files.ts";
+import type { ChangeRule, Fixture, Tier } from "../../src/shared/fixture.ts";
 import { type FileChange, MODE, type TreeEntry } from "../../src/shared/git-facts.ts";
 import type { CheckResult } from "../../src/shared/result.ts";
 
@@ -92,29 +91,50 @@ export function treeReader(trees: Record<string, Tree>) {
   };
 }
 
-/** Run the change checks on the change from `base` to `pin` under `rules`. */
+/**
+ * Run the change checks on the change from `base` to `pin` under `rules` (or, with no rules and a
+ * tier, the tier's preset), through the engine's own entry point: the ref facts are stand-ins,
+ * and only the checks that judge the change are returned.
+ */
 export async function changeChecks(
   base: Tree,
   pin: Tree,
   rules: ChangeRule[],
   limits: Limits = DEFAULT_LIMITS,
+  tier: Tier | null = null,
 ): Promise<CheckResult[]> {
-  const compiled = compileRules(rules);
-  const inspection = await inspectFiles(
-    changesBetween(base, pin),
-    compiled,
-    { base: "base", pin: "pin" },
-    treeReader({ base, pin }),
-    limits,
-  );
-  const ctx: ChangeContext = {
-    baseRef: "main",
-    resolvedSha: "b".repeat(40),
-    mergeBase: "a".repeat(40),
-    rules: compiled,
-    maxBlobBytes: limits.maxBlobBytes,
+  const fixture: Fixture = {
+    name: "f",
+    repo: "o/r",
+    branch: "b",
+    sha: "pin",
+    base: "main",
+    expect: null,
+    maxCommits: null,
+    tier,
+    change: rules,
   };
-  return runChangeChecks(inspection, ctx);
+  const { checks } = await evaluateFixture({
+    fixture,
+    facts: {
+      repo: "o/r",
+      pinned: "pin",
+      branch: "b",
+      resolution: { kind: "commit", sha: "pin", via: "commit" },
+      branchTip: "pin",
+      onBranch: true,
+      containedIn: [],
+      commitsPastPin: 0,
+      base: { ref: "main", sha: "base" },
+      mergeBase: "base",
+      commitsSinceMergeBase: 1,
+      maxCommits: null,
+    },
+    changes: changesBetween(base, pin),
+    reader: treeReader({ base, pin }),
+    limits,
+  });
+  return checks.filter((c) => CHECK_TABLE[c.id].kind === "change");
 }
 
 export function rule(path: string, extra: Partial<ChangeRule> = {}): ChangeRule {
