@@ -162,6 +162,7 @@ function identity(f: Fixture) {
     sha: f.sha,
     base: f.base,
     expect: f.expect,
+    tier: f.tier,
   };
 }
 

@@ -12,6 +12,7 @@ export function renderJson(results: readonly FixtureResult[]): string {
       base: r.base,
       merge_base: r.mergeBase,
       expect: r.expect,
+      tier: r.tier ?? null,
       verdict: r.verdict,
       error: r.error,
       checks: r.checks.map((c) => ({

@@ -4,6 +4,7 @@
  * `--json` output and in the README, and people grep for them. Add new ones at the end; never
  * rename one.
  */
+import type { Tier } from "./fixture.ts";
 import { type Redact, type Sanitizer, secretsOf } from "./redact.ts";
 
 /** Every check, in the order reports list them. What each does is engine/checks.ts. */
@@ -75,6 +76,8 @@ export type FixtureResult = {
   sha: string;
   base: string | null;
   expect: string | null;
+  /** The tier the canary must go red at, when the manifest says. */
+  tier?: Tier | null;
   resolvedSha: string | null;
   mergeBase: string | null;
   verdict: Verdict;
