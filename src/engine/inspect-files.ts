@@ -98,10 +98,15 @@ export type Snapshot = {
 export type Inspection = { files: FileAnalysis[]; base: Snapshot; pin: Snapshot };
 
 export type TreeReader = {
-  /** The entries of `dir` ("" for the root) at `commit`; empty when there is no such directory. */
+  /**
+   * The entries of `dir` ("" for the root) at `commit`; empty when there is no such directory.
+   * Sizes may be unknown (null): in a partial clone, knowing one means fetching the blob.
+   */
   listDir(commit: string, dir: string): Promise<TreeEntry[]>;
-  /** Blob contents by id; each size is the blob's size in bytes. */
-  readBlobs(blobs: readonly { oid: string; size: number }[]): Promise<Map<string, Buffer>>;
+  /** Sizes of blobs by id (only of the ones the inspection will read). */
+  sizes(oids: readonly string[]): Promise<Map<string, number>>;
+  /** Blob contents by id. */
+  readBlobs(oids: readonly string[]): Promise<Map<string, Buffer>>;
 };
 
 export async function inspectFiles(
@@ -132,9 +137,8 @@ export async function inspectFiles(
     before: plan(change.oldMode, change.oldBlob, change.oldSize),
     after: plan(change.newMode, change.newBlob, change.newSize),
   }));
-  // Context: the compose files beside the change, and the recipe's .env.sample and abra.sh (the
-  // values the compose files are interpolated with), that the change itself did not touch.
-  const context = (listed: Map<string, TreeEntry[]>, changedPaths: Set<string>) =>
+  // Context files' sizes are asked for only now, of the few that will be read.
+  const contextEntries = (listed: Map<string, TreeEntry[]>, changedPaths: Set<string>) =>
     [...listed.values()]
       .flat()
       .filter(
@@ -142,27 +146,32 @@ export async function inspectFiles(
           e.type === "blob" &&
           (isComposePath(e.path) || RECIPE_FILES.has(e.path)) &&
           !changedPaths.has(e.path),
-      )
-      .map((e) => ({ path: e.path, planned: plan(e.mode, e.oid, e.size) }));
-  const baseContext = context(
+      );
+  const baseEntries = contextEntries(
     baseDirs as Map<string, TreeEntry[]>,
     new Set(changes.map((c) => c.oldPath ?? c.path)),
   );
-  const pinContext = context(
+  const pinEntries = contextEntries(
     pinDirs as Map<string, TreeEntry[]>,
     new Set(changes.map((c) => c.path)),
   );
+  const unsized = [...baseEntries, ...pinEntries].filter((e) => e.size === null).map((e) => e.oid);
+  const sizes = unsized.length > 0 ? await reader.sizes(unsized) : new Map<string, number>();
+  const sized = (entries: TreeEntry[]) =>
+    entries.map((e) => ({
+      path: e.path,
+      planned: plan(e.mode, e.oid, e.size ?? sizes.get(e.oid) ?? null),
+    }));
+  const baseContext = sized(baseEntries);
+  const pinContext = sized(pinEntries);
 
-  const wanted = new Map<string, number>();
+  const wanted = new Set<string>();
   const want = (p: PlannedSide) => {
-    if (p.read) wanted.set(p.oid, p.size);
+    if (p.read) wanted.add(p.oid);
   };
   for (const c of changed) [c.before, c.after].forEach(want);
   for (const c of [...baseContext, ...pinContext]) want(c.planned);
-  const blobs =
-    wanted.size > 0
-      ? await reader.readBlobs([...wanted].map(([oid, size]) => ({ oid, size })))
-      : new Map<string, Buffer>();
+  const blobs = wanted.size > 0 ? await reader.readBlobs([...wanted]) : new Map<string, Buffer>();
 
   const deadline = Date.now() + limits.totalDiffMs;
   const files = changed.map(({ change, before, after }) => {

@@ -2,6 +2,7 @@
  * The one place that combines the layers for a verification: ask the mirror (workspace/) the git
  * questions, hand the answers to the checks (engine/), and shape the result for the renderers.
  */
+import { availableParallelism } from "node:os";
 import type { Fixture } from "../config/manifest.ts";
 import { isObjectId } from "../config/names.ts";
 import { toVerdict } from "../engine/check-result.ts";
@@ -26,6 +27,9 @@ export type VerifyDeps = {
   onVerified?: (result: FixtureResult, ms: number | null) => void;
 };
 
+/** Fixtures of one repository verified at once: git work is mostly waiting, bounded by cores. */
+const FIXTURES_AT_ONCE = Math.max(2, availableParallelism());
+
 /** Verify fixtures, fetching each repository once however many fixtures share it. */
 export async function verifyFixtures(
   fixtures: readonly Fixture[],
@@ -47,7 +51,15 @@ export async function verifyFixtures(
       }
       return;
     }
-    for (const f of group) results.set(f, await verifyFixture(f, mirror, deps));
+    // A repository's fixtures ask their questions at once (the mirror's long-lived git serves
+    // them all); its git ends when they are done.
+    try {
+      await mapLimit(group, FIXTURES_AT_ONCE, async (f) => {
+        results.set(f, await verifyFixture(f, mirror, deps));
+      });
+    } finally {
+      mirror.close();
+    }
   });
   return fixtures.map((f) => results.get(f) as FixtureResult);
 }
@@ -77,11 +89,8 @@ async function verifyOnce(
       changes,
       reader: {
         listDir: (commit, dir) => mirror.listDir(commit, dir),
-        readBlobs: (blobs) =>
-          mirror.readBlobs(
-            blobs.map((b) => b.oid),
-            new Map(blobs.map((b) => [b.oid, b.size])),
-          ),
+        sizes: (oids) => mirror.sizes(oids),
+        readBlobs: (oids) => mirror.readBlobs(oids),
       },
       limits: deps.limits,
     });
@@ -124,13 +133,14 @@ async function gatherFacts(
       ? await mirror.tagCommit(fixture.base)
       : null;
   const pin = resolution.kind === "commit" ? resolution.sha : null;
-  const onBranch = pin && branchTip ? await mirror.isAncestor(pin, branchTip) : null;
+  // One rev-list says both whether the pin is on its branch and how far the tip is past it.
+  const distance = pin && branchTip ? await mirror.distance(pin, branchTip) : null;
+  const onBranch = distance === null ? null : distance.onlyFrom === 0;
   const containedIn =
     pin && onBranch === false
       ? (await mirror.branchesContaining(pin)).filter((b) => b !== fixture.branch)
       : [];
-  const commitsPastPin =
-    pin && branchTip && onBranch ? await mirror.countCommits(pin, branchTip) : null;
+  const commitsPastPin = distance !== null && onBranch ? distance.onlyTo : null;
   const mergeBase = pin && baseSha ? await mirror.mergeBase(baseSha, pin) : null;
   const commitsSinceMergeBase = pin && mergeBase ? await mirror.countCommits(mergeBase, pin) : null;
   const changes =

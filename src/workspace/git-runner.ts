@@ -45,6 +45,8 @@ export type GitRunnerOptions = {
   inherit?: NodeJS.ProcessEnv;
   /** Ends every call of this runner (git and what it started) when it aborts: a job's deadline. */
   signal?: AbortSignal | undefined;
+  /** Told of every git process started, with its arguments (tests and benchmarks count them). */
+  onGit?: ((args: readonly string[]) => void) | undefined;
 };
 
 export type RunOptions = {
@@ -61,8 +63,10 @@ export type RunOptions = {
 export type GitRunner = {
   /** Run git and return stdout as text. */
   run(args: readonly string[], options?: RunOptions): Promise<string>;
-  /** `git show <oid>...`: the blobs' raw contents, concatenated, as bytes. */
-  showBlobs(oids: readonly string[]): Promise<Buffer>;
+  /** Run git and return stdout as bytes (a blob, a raw tree). */
+  raw(args: readonly string[], options?: RunOptions): Promise<Buffer>;
+  /** The environment every call gets (for a long-lived git, such as the batch). */
+  readonly env: Readonly<Record<string, string>>;
 };
 
 const PASS_THROUGH = [
@@ -132,6 +136,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
     if (unsafe !== undefined) {
       throw new GitError("other", `refusing to pass ${JSON.stringify(unsafe)} to git`);
     }
+    options.onGit?.(args);
     const ending = await spawnGit(args, {
       cwd: options.cwd,
       env,
@@ -145,7 +150,8 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
 
   return {
     run: async (args, o) => (await run(args, o)).toString("utf8"),
-    showBlobs: (oids) => run(["show", ...oids], { quietNo: false }),
+    raw: (args, o) => run(args, o),
+    env,
   };
 }
 

@@ -1,13 +1,17 @@
 /**
- * Read-only questions to one mirror. Every value placed on a git command line is either a
- * validated object id, `refs/heads/<validated branch>`, or follows `--end-of-options`, so nothing
- * from fixtures.yaml or a webhook can be read as an option.
+ * Read-only questions to one mirror, asked as few git processes as the answers allow: every
+ * branch and tag tip from one `for-each-ref`, object types, sizes, contents and directories from
+ * one long-lived `git cat-file --batch-command` (git-batch.ts; one process per call on a git too
+ * old for it), ancestry and distance from one `rev-list --left-right --count`. Every value placed
+ * on a git command line is either a validated object id, `refs/heads/<validated branch>`, or
+ * follows `--end-of-options`, so nothing from fixtures.yaml or a webhook can be read as an option.
  */
 import { branchNameProblem, isObjectId, isObjectIdPrefix } from "../config/names.ts";
 import { GitError } from "../shared/errors.ts";
 import type { FileChange, Resolution, TreeEntry } from "../shared/git-facts.ts";
+import type { Answer, GitBatch, ObjectInfo } from "./git-batch.ts";
 import type { GitRunner } from "./git-runner.ts";
-import { parseLsTree, parseLsTreeSizes, parseRawNumstat } from "./parse-diff.ts";
+import { parseRawNumstat, parseTree } from "./parse-diff.ts";
 
 export type Mirror = {
   readonly repo: string;
@@ -23,7 +27,11 @@ export type Mirror = {
   tagCommit(tag: string): Promise<string | null>;
   /** A branch name or a full commit id (a base), resolved to a commit, or null. */
   resolveBase(ref: string): Promise<string | null>;
-  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /**
+   * How `from` and `to` relate: commits only `from` has, and commits only `to` has. `from` is an
+   * ancestor of `to` exactly when `onlyFrom` is 0; `onlyTo` is then how far `to` is past it.
+   */
+  distance(from: string, to: string): Promise<{ onlyFrom: number; onlyTo: number }>;
   mergeBase(a: string, b: string): Promise<string | null>;
   /** Number of commits reachable from `to` but not from `from`. */
   countCommits(from: string, to: string): Promise<number>;
@@ -31,25 +39,79 @@ export type Mirror = {
   branchesContaining(sha: string): Promise<string[]>;
   /** Files changed from `from` to `to` (renames detected), with blob sizes. */
   diff(from: string, to: string): Promise<FileChange[]>;
-  /** The entries of a directory ("" for the root) at a commit; empty when there is none. */
+  /** The entries of a directory ("" for the root) at a commit, sizes unknown (null). */
   listDir(commit: string, dir: string): Promise<TreeEntry[]>;
+  /** Sizes of blobs by id. */
+  sizes(oids: readonly string[]): Promise<Map<string, number>>;
   /** A file's text at a commit, or null when the commit has no such file. */
   readFile(commit: string, path: string): Promise<string | null>;
-  /** Blob contents by id; `sizes` are the blob sizes `diff` reported. */
-  readBlobs(
-    oids: readonly string[],
-    sizes: ReadonlyMap<string, number>,
-  ): Promise<Map<string, Buffer>>;
+  /** Blob contents by id. */
+  readBlobs(oids: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Ends the mirror's long-lived git (its answers so far stay remembered). */
+  close(): void;
 };
 
 export type MirrorOptions = {
   repo: string;
   git: GitRunner;
+  /** The mirror's long-lived `cat-file --batch-command`, started on first use. */
+  batch: GitBatch;
   /** Fetch one commit by id (under the mirror's lock); false when the server will not give it. */
   fetchCommit: (sha: string) => Promise<boolean>;
 };
 
-export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror {
+/** Object questions: asked of the batch, or one process each where the batch cannot be used. */
+type Objects = {
+  info(name: string): Promise<Answer<ObjectInfo>>;
+  contents(name: string): Promise<Answer<ObjectInfo & { data: Buffer }>>;
+};
+
+function createObjects(git: GitRunner, batch: GitBatch): Objects {
+  let batchWorks = true;
+  /** One process per question: for a name with a newline, or a git without --batch-command. */
+  const single: Objects = {
+    async info(name) {
+      const type = (
+        await git.run(["cat-file", "-t", "--end-of-options", name]).catch(quietNo)
+      ).trim();
+      if (type === "") return "missing";
+      const [oid, size] = await Promise.all([
+        git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", name]),
+        git.run(["cat-file", "-s", "--end-of-options", name]),
+      ]);
+      return { oid: oid.trim(), type, size: Number.parseInt(size.trim(), 10) };
+    },
+    async contents(name) {
+      const info = await single.info(name);
+      if (typeof info === "string") return info;
+      const data = await git.raw(["cat-file", info.type, info.oid], { quietNo: false });
+      return { ...info, data };
+    },
+  };
+  const viaBatch = <K extends keyof Objects>(key: K): Objects[K] =>
+    (async (name: string) => {
+      if (!batchWorks || /[\0\n]/.test(name)) return single[key](name);
+      try {
+        return await batch[key](name);
+      } catch (error) {
+        if (error instanceof GitError && error.failure === "unsupported") {
+          batchWorks = false;
+          return single[key](name);
+        }
+        throw error;
+      }
+    }) as Objects[K];
+  return { info: viaBatch("info"), contents: viaBatch("contents") };
+}
+
+/** "No such object" is an answer; a git that was killed or timed out is not. */
+function quietNo(error: unknown): string {
+  if (error instanceof GitError && error.failure !== "other") throw error;
+  return "";
+}
+
+export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): Mirror {
+  const objects = createObjects(git, batch);
   const oid = (value: string): string => {
     if (!isObjectId(value))
       throw new GitError("other", `not an object id: ${JSON.stringify(value)}`);
@@ -65,19 +127,34 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
     return `refs/${kind}/${name}`;
   };
 
-  async function commitOf(ref: string): Promise<string | null> {
-    const out = await git.run([
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      "--end-of-options",
-      `${ref}^{commit}`,
-    ]);
-    const sha = out.trim();
-    return isObjectId(sha) ? sha : null;
+  /** Every branch and tag, and the commit it points at (tags peeled), from one for-each-ref. */
+  let refs: Promise<Map<string, string>> | null = null;
+  function commits(): Promise<Map<string, string>> {
+    refs ??= git
+      .run([
+        "for-each-ref",
+        "--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)",
+        "refs/heads/",
+        "refs/tags/",
+      ])
+      .then((out) => {
+        const map = new Map<string, string>();
+        for (const line of out.split("\n")) {
+          const [sha, type, peeled, peeledType, ...name] = line.split(" ");
+          const ref = name.join(" ");
+          if (!ref || !sha) continue;
+          if (type === "commit") map.set(ref, sha);
+          else if (type === "tag" && peeledType === "commit" && peeled) map.set(ref, peeled);
+        }
+        return map;
+      });
+    refs.catch(() => {
+      refs = null;
+    });
+    return refs;
   }
 
-  /** The objects this mirror has whose id starts with `prefix`, without a lazy fetch. */
+  /** Commit ids this mirror has that start with `prefix`, without a lazy fetch. */
   async function disambiguate(prefix: string): Promise<string[]> {
     const out = await git.run(["rev-parse", `--disambiguate=${prefix}`]);
     return out
@@ -86,20 +163,31 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
       .filter(isObjectId);
   }
 
-  async function typeOf(id: string): Promise<string> {
-    return (await git.run(["cat-file", "-t", oid(id)])).trim();
+  async function typed(sha: string): Promise<{ sha: string; type: string }> {
+    const info = await objects.info(sha);
+    return { sha, type: typeof info === "string" ? "missing" : info.type };
   }
 
-  async function peel(id: string): Promise<string | null> {
-    const out = await git.run([
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      "--end-of-options",
-      `${oid(id)}^{commit}`,
-    ]);
-    const sha = out.trim();
-    return isObjectId(sha) ? sha : null;
+  async function peeled(sha: string): Promise<string | null> {
+    const info = await objects.info(`${oid(sha)}^{commit}`);
+    return typeof info === "string" ? null : info.oid;
+  }
+
+  async function fromCandidates(candidates: { sha: string; type: string }[]): Promise<Resolution> {
+    const commitish = candidates.filter((t) => t.type === "commit" || t.type === "tag");
+    if (commitish.length > 1) return { kind: "ambiguous", candidates };
+    const only = commitish[0];
+    if (!only) {
+      const first = candidates[0] as { sha: string; type: string };
+      return candidates.length > 1
+        ? { kind: "ambiguous", candidates }
+        : { kind: "not-commit", sha: first.sha, type: first.type };
+    }
+    if (only.type === "commit") return { kind: "commit", sha: only.sha, via: "commit" };
+    const commit = await peeled(only.sha);
+    return commit
+      ? { kind: "commit", sha: commit, via: "tag" }
+      : { kind: "not-commit", sha: only.sha, type: "tag of a non-commit" };
   }
 
   const mirror: Mirror = {
@@ -108,47 +196,45 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
     async resolveCommit(idOrPrefix) {
       const prefix = idOrPrefix.toLowerCase();
       if (!isObjectIdPrefix(prefix)) return { kind: "missing" };
+      // A prefix that names one object (the usual case) is answered by the batch alone.
+      const info = await objects.info(prefix);
+      if (typeof info !== "string") return fromCandidates([{ sha: info.oid, type: info.type }]);
       let listed = await disambiguate(prefix);
       if (listed.length === 0 && isObjectId(prefix) && (await fetchCommit(prefix))) {
         listed = await disambiguate(prefix);
       }
       if (listed.length === 0) return { kind: "missing" };
-      const typed = await Promise.all(
-        listed.map(async (sha) => ({ sha, type: await typeOf(sha) })),
-      );
-      const commitish = typed.filter((t) => t.type === "commit" || t.type === "tag");
-      if (commitish.length > 1) return { kind: "ambiguous", candidates: typed };
-      const only = commitish[0];
-      if (!only) {
-        const first = typed[0] as { sha: string; type: string };
-        return typed.length > 1
-          ? { kind: "ambiguous", candidates: typed }
-          : { kind: "not-commit", sha: first.sha, type: first.type };
-      }
-      if (only.type === "commit") return { kind: "commit", sha: only.sha, via: "commit" };
-      const peeled = await peel(only.sha);
-      return peeled
-        ? { kind: "commit", sha: peeled, via: "tag" }
-        : { kind: "not-commit", sha: only.sha, type: "tag of a non-commit" };
+      return fromCandidates(await Promise.all(listed.map(typed)));
     },
 
-    branchTip: (branch) => commitOf(refOf("heads", branch)),
+    branchTip: async (branch) => (await commits()).get(refOf("heads", branch)) ?? null,
 
-    tagCommit: (tag) => commitOf(refOf("tags", tag)),
+    tagCommit: async (tag) => (await commits()).get(refOf("tags", tag)) ?? null,
 
     async resolveBase(ref) {
       const lower = ref.toLowerCase();
       if (isObjectId(lower)) {
-        const listed = await disambiguate(lower);
-        return listed.includes(lower) ? peel(lower) : null;
+        const info = await objects.info(lower);
+        return typeof info === "string" || info.oid !== lower ? null : peeled(lower);
       }
       return mirror.branchTip(ref);
     },
 
-    async isAncestor(ancestor, descendant) {
-      // `merge-base --is-ancestor` answers by exit code only, which the runner cannot see;
-      // the merge-base of an ancestor and its descendant is the ancestor itself.
-      return (await mirror.mergeBase(ancestor, descendant)) === oid(ancestor);
+    async distance(from, to) {
+      const out = await git.run([
+        "rev-list",
+        "--left-right",
+        "--count",
+        `${oid(from)}...${oid(to)}`,
+      ]);
+      const [onlyFrom, onlyTo] = out
+        .trim()
+        .split(/\s+/)
+        .map((n) => Number.parseInt(n, 10));
+      if (!Number.isFinite(onlyFrom) || !Number.isFinite(onlyTo)) {
+        throw new GitError("other", `git rev-list answered ${JSON.stringify(out.trim())}`);
+      }
+      return { onlyFrom: onlyFrom as number, onlyTo: onlyTo as number };
     },
 
     async mergeBase(a, b) {
@@ -185,100 +271,61 @@ export function createMirror({ repo, git, fetchCommit }: MirrorOptions): Mirror 
       ]);
       const entries = parseRawNumstat(out);
       if (entries.length === 0) return [];
-      const oldSizes = await sizesAt(
-        from,
-        entries.map((e) => e.oldPath ?? e.path),
-      );
-      const newSizes = await sizesAt(
-        to,
-        entries.map((e) => e.path),
-      );
-      const changes = entries.map((e) => ({
+      // Sizes by the blob ids diff-tree gave (its --numstat has fetched the blobs already).
+      const blobs = entries.flatMap((e) => [
+        ...(e.oldBlob !== null && e.oldMode !== "160000" ? [e.oldBlob] : []),
+        ...(e.newBlob !== null && e.newMode !== "160000" ? [e.newBlob] : []),
+      ]);
+      const sizes = await mirror.sizes(blobs);
+      return entries.map((e) => ({
         ...e,
-        oldSize: e.oldBlob === null ? null : (oldSizes.get(e.oldPath ?? e.path) ?? null),
-        newSize: e.newBlob === null ? null : (newSizes.get(e.path) ?? null),
+        oldSize: e.oldBlob === null ? null : (sizes.get(e.oldBlob) ?? null),
+        newSize: e.newBlob === null ? null : (sizes.get(e.newBlob) ?? null),
       }));
-      // A path that is not valid UTF-8 does not survive the round trip through text; ask by blob id.
-      for (const c of changes) {
-        if (c.oldBlob !== null && c.oldSize === null && c.oldMode !== "160000")
-          c.oldSize = await sizeOf(c.oldBlob);
-        if (c.newBlob !== null && c.newSize === null && c.newMode !== "160000")
-          c.newSize = await sizeOf(c.newBlob);
-      }
-      return changes;
     },
 
     async listDir(commit, dir) {
-      if (dir.startsWith("/") || dir.split("/").includes("..") || dir.includes("\0")) {
+      if (dir.startsWith("/") || dir.split("/").includes("..") || /[\0\n]/.test(dir)) {
         throw new GitError("other", `refusing path ${JSON.stringify(dir)}`);
       }
-      const args = ["ls-tree", "-l", "-z", oid(commit)];
-      // :(literal) so a directory with glob characters names only itself; the trailing slash
-      // lists what is inside it.
-      if (dir !== "") args.push("--", `:(literal)${dir}/`);
-      return parseLsTree(await git.run(args));
+      const tree = await objects.contents(
+        dir === "" ? `${oid(commit)}^{tree}` : `${oid(commit)}:${dir}`,
+      );
+      if (typeof tree === "string" || tree.type !== "tree") return [];
+      return parseTree(tree.data, dir);
+    },
+
+    async sizes(oids) {
+      const unique = [...new Set(oids.map(oid))];
+      const answers = await Promise.all(unique.map((id) => objects.info(id)));
+      const out = new Map<string, number>();
+      answers.forEach((info, i) => {
+        if (typeof info !== "string") out.set(unique[i] as string, info.size);
+      });
+      return out;
     },
 
     async readFile(commit, path) {
       if (path.startsWith("/") || path.split("/").includes("..") || path.includes("\0")) {
         throw new GitError("other", `refusing path ${JSON.stringify(path)}`);
       }
-      const spec = `${oid(commit)}:${path}`;
-      // "No such path" is an answer; a git that was killed or timed out is not.
-      const type = await git.run(["cat-file", "-t", spec]).catch((error: unknown) => {
-        if (error instanceof GitError && error.failure !== "other") throw error;
-        return "";
-      });
-      if (type.trim() !== "blob") return null;
-      return git.run(["cat-file", "blob", spec]);
+      const blob = await objects.contents(`${oid(commit)}:${path}`);
+      return typeof blob === "string" || blob.type !== "blob" ? null : blob.data.toString("utf8");
     },
 
-    async readBlobs(oids, sizes) {
-      const wanted = [...new Set(oids.map(oid))];
+    async readBlobs(oids) {
+      const unique = [...new Set(oids.map(oid))];
+      const answers = await Promise.all(unique.map((id) => objects.contents(id)));
       const out = new Map<string, Buffer>();
-      if (wanted.length === 0) return out;
-      // `git show A B C` prints the blobs back to back; their sizes say where each one ends.
-      const all = await git.showBlobs(wanted);
-      let offset = 0;
-      for (const id of wanted) {
-        const size = sizes.get(id);
-        if (size === undefined) throw new GitError("other", `no size known for blob ${id}`);
-        out.set(id, all.subarray(offset, offset + size));
-        offset += size;
-      }
-      if (offset !== all.length) {
-        throw new GitError("other", `git show returned ${all.length} bytes, expected ${offset}`);
-      }
+      answers.forEach((blob, i) => {
+        if (typeof blob !== "string") out.set(unique[i] as string, blob.data);
+      });
       return out;
     },
+
+    close: () => batch.close(),
   };
   return memoize(mirror);
-
-  async function sizeOf(blob: string): Promise<number | null> {
-    const size = Number.parseInt((await git.run(["cat-file", "-s", oid(blob)])).trim(), 10);
-    return Number.isFinite(size) ? size : null;
-  }
-
-  async function sizesAt(commit: string, paths: string[]): Promise<Map<string, number>> {
-    const unique = [...new Set(paths)];
-    const sizes = new Map<string, number>();
-    // In batches, to stay far below the command-line length limit on a huge diff.
-    for (let i = 0; i < unique.length; i += 500) {
-      const batch = unique.slice(i, i + 500);
-      // :(literal) so a path with glob characters names only itself.
-      const out = await git.run([
-        "ls-tree",
-        "-r",
-        "-l",
-        "-z",
-        oid(commit),
-        "--",
-        ...batch.map((p) => `:(literal)${p}`),
-      ]);
-      for (const [path, size] of parseLsTreeSizes(out)) sizes.set(path, size);
-    }
-    return sizes;
-  }
 }
 
 /**
@@ -307,7 +354,7 @@ function memoize(mirror: Mirror): Mirror {
     tagCommit: once("tagCommit", mirror.tagCommit),
     resolveBase: once("resolveBase", mirror.resolveBase),
     mergeBase: once("mergeBase", mirror.mergeBase),
-    isAncestor: once("isAncestor", mirror.isAncestor),
+    distance: once("distance", mirror.distance),
     countCommits: once("countCommits", mirror.countCommits),
     branchesContaining: once("branchesContaining", mirror.branchesContaining),
     diff: once("diff", mirror.diff),

@@ -87,37 +87,26 @@ export function parseRawNumstat(output: string): Omit<FileChange, "oldSize" | "n
   });
 }
 
-/** Parse `git ls-tree -r -l -z`: `mode type oid size\tpath\0` -> path -> size (blobs only). */
-export function parseLsTreeSizes(output: string): Map<string, number> {
-  const sizes = new Map<string, number>();
-  for (const record of output.split("\0")) {
-    if (record === "") continue;
-    const tab = record.indexOf("\t");
-    if (tab === -1) continue;
-    const [, type, , size] = record.slice(0, tab).split(/\s+/);
-    if (type === "blob" && size !== undefined && size !== "-") {
-      sizes.set(record.slice(tab + 1), Number.parseInt(size, 10));
-    }
-  }
-  return sizes;
-}
-
-/** Parse `git ls-tree -l -z` (not recursive): one entry per record, with blob sizes. */
-export function parseLsTree(output: string): TreeEntry[] {
+/**
+ * Parse a raw git tree object (what `cat-file` gives for a tree): `<mode> <name>\0<20-byte id>`
+ * per entry, paths joined to `dir`. Sizes are unknown (null): in a blob-less mirror, knowing one
+ * means fetching the blob, so they are asked for only of the files that will be read.
+ */
+export function parseTree(data: Buffer, dir: string): TreeEntry[] {
   const entries: TreeEntry[] = [];
-  for (const record of output.split("\0")) {
-    const tab = record.indexOf("\t");
-    if (tab === -1) continue;
-    const [mode, type, oid, size] = record.slice(0, tab).split(/\s+/);
-    if (!mode || !type || !oid) continue;
-    const bytes = size === undefined || size === "-" ? null : Number.parseInt(size, 10);
-    entries.push({
-      path: record.slice(tab + 1),
-      mode,
-      type,
-      oid,
-      size: Number.isFinite(bytes) ? bytes : null,
-    });
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    const nul = space === -1 ? -1 : data.indexOf(0, space);
+    if (nul === -1 || nul + 21 > data.length) {
+      throw new Error(`a tree entry at byte ${at} is cut short`);
+    }
+    const mode = data.subarray(at, space).toString("ascii").padStart(6, "0");
+    const name = data.subarray(space + 1, nul).toString("utf8");
+    const oid = data.subarray(nul + 1, nul + 21).toString("hex");
+    const type = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
+    entries.push({ path: dir === "" ? name : `${dir}/${name}`, mode, type, oid, size: null });
+    at = nul + 21;
   }
   return entries;
 }

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { repoSlugProblem } from "../config/names.ts";
 import { GitError, type GitFailure } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
+import { createGitBatch } from "./git-batch.ts";
 import { createGitRunner, type GitRunner } from "./git-runner.ts";
 import { createLocks } from "./lock.ts";
 import { createMirror, type Mirror } from "./mirror.ts";
@@ -29,6 +30,8 @@ export type WorkspaceOptions = {
   timeouts?: Partial<Timeouts>;
   /** Parent environment for git (proxies, CA bundles, test isolation); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Told of every git process started (tests and benchmarks count them). */
+  onGit?: (args: readonly string[]) => void;
 };
 
 export type Timeouts = {
@@ -108,6 +111,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       timeoutMs,
       redact: options.redact,
       inherit: options.env ?? process.env,
+      onGit: options.onGit,
     });
 
   function mirrorPath(repo: string): string {
@@ -116,29 +120,28 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     return join(dataDir, "mirrors", `${repo}.git`);
   }
 
-  async function initMirror(path: string, url: string): Promise<void> {
-    // Build it beside its final place and rename, so a crash never leaves a half-made mirror.
+  /**
+   * Create the mirror in one step: a bare, blob-less clone (commits and trees, no file contents)
+   * is the mirror's configuration and its first fetch at once. Built beside its final place and
+   * renamed, so a crash never leaves a half-made mirror.
+   */
+  async function cloneMirror(path: string, url: string, signal?: AbortSignal): Promise<void> {
     const temp = `${path}.init-${process.pid}-${Date.now()}`;
     await mkdir(dirname(path), { recursive: true });
-    const git = runnerFor(dirname(path));
     try {
-      await git.run(["init", "--bare", "--quiet", temp]);
-      const inTemp = runnerFor(temp);
-      const settings: [string, string][] = [
-        ["core.repositoryformatversion", "1"],
-        ["extensions.partialClone", "origin"],
-        ["remote.origin.url", url],
-        ["remote.origin.promisor", "true"],
-        ["remote.origin.partialclonefilter", "blob:none"],
-        ["core.logAllRefUpdates", "false"],
-      ];
-      for (const [key, value] of settings) await inTemp.run(["config", key, value]);
+      await runnerFor(dirname(path), timeouts.fetchMs, signal).run(
+        ["clone", "--bare", "--filter=blob:none", "--progress", "--", url, temp],
+        { quietNo: false },
+      );
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { recursive: true, force: true });
       throw error;
     }
   }
+
+  /** Mirrors whose remote URL was found right in this process: not asked again. */
+  const checkedUrl = new Set<string>();
 
   async function sync(repo: string, syncOptions: SyncOptions = {}): Promise<Mirror> {
     const path = mirrorPath(repo);
@@ -153,10 +156,18 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     await mkdir(dirname(path), { recursive: true });
     await locks.withLock(`${path}.lock`, async () => {
       signal?.throwIfAborted();
-      if (!(await exists(path))) await initMirror(path, url);
-      const git = runnerFor(path, timeouts.commandMs, signal);
-      const current = (await git.run(["config", "--get", "remote.origin.url"])).trim();
-      if (current !== url) await git.run(["config", "remote.origin.url", url]);
+      if (!(await exists(path))) {
+        await cloneMirror(path, url, signal);
+        checkedUrl.add(path);
+        // The clone was the fetch, unless a pull request's ref is wanted too.
+        if (extra.length === 0) return;
+      }
+      if (!checkedUrl.has(path)) {
+        const git = runnerFor(path, timeouts.commandMs, signal);
+        const current = (await git.run(["config", "--get", "remote.origin.url"])).trim();
+        if (current !== url) await git.run(["config", "remote.origin.url", url]);
+        checkedUrl.add(path);
+      }
       // --atomic: the refs move all together or not at all, so a fetch that is interrupted
       // leaves the mirror on its old tips, never on a mix. Such a fetch rejects (the runner
       // makes a killed git an error), so nothing is verified against those tips, and the next
@@ -189,9 +200,18 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         await fetch();
       }
     });
+    const git = runnerFor(path, timeouts.commandMs, signal);
     return createMirror({
       repo,
-      git: runnerFor(path, timeouts.commandMs, signal),
+      git,
+      batch: createGitBatch({
+        cwd: path,
+        env: { ...git.env },
+        timeoutMs: timeouts.commandMs,
+        redact: options.redact,
+        signal,
+        onGit: options.onGit,
+      }),
       fetchCommit: (sha) =>
         locks.withLock(`${path}.lock`, () =>
           runnerFor(path, timeouts.fetchMs, signal)

@@ -6,7 +6,7 @@ import { rewritePin } from "../../src/config/rewrite-pin.ts";
 import { composeProblems } from "../../src/engine/compose.ts";
 import { isComposePath, parseYaml } from "../../src/engine/yaml-doc.ts";
 import { createRedactor, createSanitizer } from "../../src/shared/redact.ts";
-import { parseLsTreeSizes, parseRawNumstat } from "../../src/workspace/parse-diff.ts";
+import { parseRawNumstat, parseTree } from "../../src/workspace/parse-diff.ts";
 
 describe("composeProblems", () => {
   const ok = {
@@ -126,18 +126,43 @@ describe("parseRawNumstat", () => {
       expect.objectContaining({ status: "deleted", path: "-rf", newBlob: null, removed: 12 }),
     ]);
   });
+});
 
-  it("reads blob sizes from ls-tree -l -z", () => {
-    const out = [
-      "100644 blob aaaa    1242\tcompose.yml",
-      "120000 blob bbbb      30\tlink",
-      "160000 commit cccc       -\tsub",
-      "",
-    ].join("\0");
-    expect([...parseLsTreeSizes(out)]).toEqual([
-      ["compose.yml", 1242],
-      ["link", 30],
+describe("parseTree", () => {
+  it("reads a raw tree object: modes, types, ids, paths under the directory, sizes unknown", () => {
+    const id = (byte: string) => Buffer.alloc(20, Number.parseInt(byte, 16));
+    const entry = (mode: string, name: string, oid: Buffer) =>
+      Buffer.concat([Buffer.from(`${mode} ${name}\0`), oid]);
+    const tree = Buffer.concat([
+      entry("100644", "compose.yml", id("aa")),
+      entry("100755", "abra.sh", id("bb")),
+      entry("120000", "link", id("cc")),
+      entry("40000", "nested", id("dd")),
+      entry("160000", "sub", id("ee")),
+      entry("100644", "na\tme with space", id("ff")),
     ]);
+    const hex = (byte: string) => byte.repeat(20);
+    expect(parseTree(tree, "deploy")).toEqual([
+      { path: "deploy/compose.yml", mode: "100644", type: "blob", oid: hex("aa"), size: null },
+      { path: "deploy/abra.sh", mode: "100755", type: "blob", oid: hex("bb"), size: null },
+      { path: "deploy/link", mode: "120000", type: "blob", oid: hex("cc"), size: null },
+      { path: "deploy/nested", mode: "040000", type: "tree", oid: hex("dd"), size: null },
+      { path: "deploy/sub", mode: "160000", type: "commit", oid: hex("ee"), size: null },
+      {
+        path: "deploy/na\tme with space",
+        mode: "100644",
+        type: "blob",
+        oid: hex("ff"),
+        size: null,
+      },
+    ]);
+    expect(parseTree(Buffer.alloc(0), "")).toEqual([]);
+    expect(parseTree(entry("100644", "x", id("aa")), "")).toEqual([
+      { path: "x", mode: "100644", type: "blob", oid: hex("aa"), size: null },
+    ]);
+    expect(() => parseTree(tree.subarray(0, tree.length - 3), "")).toThrow(
+      "a tree entry at byte 170 is cut short",
+    );
   });
 });
 

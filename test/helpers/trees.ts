@@ -81,12 +81,16 @@ export function treeReader(trees: Record<string, Tree>) {
           continue;
         }
         const e = entryOf(file);
-        out.set(path, { path, mode: e.mode, type: "blob", oid: e.oid, size: e.bytes.length });
+        // As the mirror does: sizes are asked for separately, of the files that will be read.
+        out.set(path, { path, mode: e.mode, type: "blob", oid: e.oid, size: null });
       }
       return [...out.values()];
     },
-    async readBlobs(wanted: readonly { oid: string }[]) {
-      return new Map(wanted.map((w) => [w.oid, blobs.get(w.oid) as Buffer]));
+    async sizes(oids: readonly string[]) {
+      return new Map(oids.map((oid) => [oid, (blobs.get(oid) as Buffer).length]));
+    },
+    async readBlobs(oids: readonly string[]) {
+      return new Map(oids.map((oid) => [oid, blobs.get(oid) as Buffer]));
     },
   };
 }

@@ -143,7 +143,7 @@ describe("deadlines", () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GitError);
       expect((error as GitError).failure).toBe("timeout");
-      expect((error as GitError).message).toBe("git fetch timed out");
+      expect((error as GitError).message).toBe("git clone timed out");
     } finally {
       server.close();
     }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, readlink, realpath, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { git, ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
@@ -67,14 +67,18 @@ function workspaceFor(timeouts: Partial<Timeouts>) {
   });
 }
 
-/** The processes (not zombies) whose working directory is `dir`, as Linux's /proc shows them. */
-async function processesIn(dir: string): Promise<{ pid: number; argv: string[] }[]> {
-  const real = await realpath(dir);
+/**
+ * The processes (not zombies) working in `mirror` or beside it (a first sync clones from the
+ * mirror's parent into a temporary directory there), as Linux's /proc shows them.
+ */
+async function processesIn(mirror: string): Promise<{ pid: number; argv: string[] }[]> {
+  const real = await realpath(dirname(mirror));
   const found: { pid: number; argv: string[] }[] = [];
   for (const name of await readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if ((await readlink(`/proc/${name}/cwd`)) !== real) continue;
+      const cwd = await readlink(`/proc/${name}/cwd`);
+      if (cwd !== real && !cwd.startsWith(`${real}/`)) continue;
       const argv = (await readFile(`/proc/${name}/cmdline`, "utf8")).split("\0").filter(Boolean);
       found.push({ pid: Number(name), argv });
     } catch {
@@ -84,10 +88,10 @@ async function processesIn(dir: string): Promise<{ pid: number; argv: string[] }
   return found;
 }
 
-/** The `git fetch` the workspace started in this mirror. */
-async function fetchProcess(mirror: string): Promise<number> {
+/** The `git fetch` (or, on a first sync, `git clone`) the workspace started for this mirror. */
+async function gitProcess(mirror: string, verb: "fetch" | "clone"): Promise<number> {
   const fetches = (await processesIn(mirror)).filter(
-    (p) => p.argv[0] === "git" && p.argv[1] === "fetch",
+    (p) => p.argv[0] === "git" && p.argv[1] === verb,
   );
   expect(fetches).toHaveLength(1);
   return (fetches[0] as { pid: number }).pid;
@@ -137,7 +141,7 @@ describe("a git killed from outside", () => {
       const verifying = verifyFixtures([canary], deps);
       await stalled;
       const mirror = workspace.mirrorPath(repo.slug);
-      process.kill(await fetchProcess(mirror), signal);
+      process.kill(await gitProcess(mirror, "fetch"), signal);
       const [killed] = await verifying;
       expect(killed?.verdict).toBe("error");
       expect(killed?.error).toBe(`could not fetch ${repo.slug}: git fetch was killed (${signal})`);
@@ -152,16 +156,19 @@ describe("a git killed from outside", () => {
     },
   );
 
-  it("is a GitError of kind killed, whose message names the signal", async () => {
+  it("on a first sync (the clone) is a GitError of kind killed, whose message names the signal", async () => {
     const workspace = workspaceFor({ idleMs: 10_000, fetchMs: 20_000 });
     server.mode = { kind: "stall" };
     const stalled = server.nextStall();
     const syncing = workspace.sync("o/long");
     await stalled;
-    process.kill(await fetchProcess(workspace.mirrorPath("o/long")), "SIGKILL");
+    process.kill(await gitProcess(workspace.mirrorPath("o/long"), "clone"), "SIGKILL");
     const error = await failure(syncing);
     expect(error.failure).toBe("killed");
-    expect(error.message).toBe("git fetch was killed (SIGKILL)");
+    expect(error.message).toBe("git clone was killed (SIGKILL)");
+    // No half-made mirror is left to be taken for a whole one.
+    expect(existsSync(workspace.mirrorPath("o/long"))).toBe(false);
+    expect(await processesIn(workspace.mirrorPath("o/long"))).toEqual([]);
   });
 });
 
@@ -193,7 +200,7 @@ describe("a mirror after a git killed mid-update", () => {
   });
 });
 
-describe("a fetch's deadlines", () => {
+describe("a transfer's deadlines (a first sync's clone: a later fetch runs under the same runner)", () => {
   // ~3 s of transfer, a slice every 150 ms, against an inactivity limit of 1.5 s (git prints
   // nothing while it asks for the refs and the pack: a busy machine must not make that 1.5 s).
   const SLOW = { kind: "throttle", slices: 20, intervalMs: 150 } as const;
@@ -216,7 +223,7 @@ describe("a fetch's deadlines", () => {
     const started = Date.now();
     const error = await failure(workspace.sync("o/long"));
     expect(error.failure).toBe("timeout");
-    expect(error.message).toBe("git fetch timed out");
+    expect(error.message).toBe("git clone timed out");
     expect(String(error.cause)).toContain(`no output for ${IDLE_MS} ms`);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await processesIn(workspace.mirrorPath("o/long"))).toEqual([]);
@@ -228,7 +235,7 @@ describe("a fetch's deadlines", () => {
     const started = Date.now();
     const error = await failure(workspace.sync("o/long"));
     expect(error.failure).toBe("timeout");
-    expect(error.message).toBe("git fetch timed out");
+    expect(error.message).toBe("git clone timed out");
     expect(String(error.cause)).toContain("still running after 2000 ms");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
     expect(await processesIn(workspace.mirrorPath("o/long"))).toEqual([]);
