@@ -21,23 +21,41 @@ import {
 /** Parse a side once however many checks ask; null when the side is not text. */
 export type YamlOf = (side: Side, options?: { oneDocument?: boolean }) => ParsedYaml | null;
 
+/**
+ * Parsed YAML by its text, shared by every fixture verified in this process: the fixtures of a
+ * repository read the same compose files at their base (and often at their pins), and parsing
+ * is most of a verification's CPU. Values are frozen, so no check can change what another sees.
+ * Bounded by the text it holds; the oldest entries go first.
+ */
+const shared = new Map<string, ParsedYaml>();
+let sharedChars = 0;
+const MAX_SHARED_CHARS = 16 * 1024 * 1024;
+
+function parsedOnce(text: string, oneDocument: boolean): ParsedYaml {
+  const key = `${oneDocument ? "1" : "*"}${text}`;
+  const known = shared.get(key);
+  if (known) return known;
+  const parsed = parseYaml(text, { oneDocument });
+  if (parsed.ok) deepFreeze(parsed.value);
+  shared.set(key, Object.freeze(parsed));
+  sharedChars += key.length;
+  for (const [old] of shared) {
+    if (sharedChars <= MAX_SHARED_CHARS) break;
+    shared.delete(old);
+    sharedChars -= old.length;
+  }
+  return parsed;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
 export function createYamlCache(): YamlOf {
-  const cache = new WeakMap<Side, Map<boolean, ParsedYaml>>();
-  return (side, options = {}) => {
-    if (side.state !== "text") return null;
-    const one = options.oneDocument ?? false;
-    let entry = cache.get(side);
-    if (!entry) {
-      entry = new Map();
-      cache.set(side, entry);
-    }
-    let parsed = entry.get(one);
-    if (!parsed) {
-      parsed = parseYaml(side.text, { oneDocument: one });
-      entry.set(one, parsed);
-    }
-    return parsed;
-  };
+  return (side, options = {}) =>
+    side.state === "text" ? parsedOnce(side.text, options.oneDocument ?? false) : null;
 }
 
 /** A path written in a compose file (`./traefik.yml`, `conf/../x`), from the repository root. */

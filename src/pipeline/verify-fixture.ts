@@ -2,7 +2,6 @@
  * The one place that combines the layers for a verification: ask the mirror (workspace/) the git
  * questions, hand the answers to the checks (engine/), and shape the result for the renderers.
  */
-import { availableParallelism } from "node:os";
 import type { Fixture } from "../config/manifest.ts";
 import { isObjectId } from "../config/names.ts";
 import { toVerdict } from "../engine/check-result.ts";
@@ -27,8 +26,12 @@ export type VerifyDeps = {
   onVerified?: (result: FixtureResult, ms: number | null) => void;
 };
 
-/** Fixtures of one repository verified at once: git work is mostly waiting, bounded by cores. */
-const FIXTURES_AT_ONCE = Math.max(2, availableParallelism());
+/**
+ * Fixtures of one repository verified at once. They share the mirror's few git processes (one
+ * cat-file, one commit graph, diffs batched into one diff-tree), so running them together costs
+ * no more processes and lets their diffs go in one batch; the bound only caps memory.
+ */
+const FIXTURES_AT_ONCE = 64;
 
 /** Verify fixtures, fetching each repository once however many fixtures share it. */
 export async function verifyFixtures(
@@ -51,12 +54,14 @@ export async function verifyFixtures(
       }
       return;
     }
-    // A repository's fixtures ask their questions at once (the mirror's long-lived git serves
-    // them all); its git ends when they are done.
+    // A repository's fixtures are verified together (the mirror's long-lived git serves them
+    // all, their diffs come from one diff-tree); its git ends when they are done.
     try {
-      await mapLimit(group, FIXTURES_AT_ONCE, async (f) => {
-        results.set(f, await verifyFixture(f, mirror, deps));
-      });
+      for (let i = 0; i < group.length; i += FIXTURES_AT_ONCE) {
+        const slice = group.slice(i, i + FIXTURES_AT_ONCE);
+        const verified = await verifyTogether(slice, mirror, deps);
+        for (const [n, f] of slice.entries()) results.set(f, verified[n] as FixtureResult);
+      }
     } finally {
       mirror.close();
     }
@@ -70,39 +75,87 @@ export async function verifyFixture(
   mirror: Mirror,
   deps: Pick<VerifyDeps, "limits" | "log" | "onVerified">,
 ): Promise<FixtureResult> {
-  const started = Date.now();
-  const result = await verifyOnce(fixture, mirror, deps);
-  deps.onVerified?.(result, Date.now() - started);
-  return result;
+  return (await verifyTogether([fixture], mirror, deps))[0] as FixtureResult;
 }
 
-async function verifyOnce(
-  fixture: Fixture,
+type Gathered = { facts: RefFacts; diffFrom: string | null };
+
+/**
+ * Verify fixtures of one mirror in three steps: every fixture's ref facts at once (answered by
+ * the mirror's shared commit graph, batch and ref list), then all their diffs from one git
+ * process, then each fixture's checks. A fixture whose git questions fail is an `error`; the
+ * others go on.
+ */
+async function verifyTogether(
+  group: readonly Fixture[],
   mirror: Mirror,
-  deps: Pick<VerifyDeps, "limits" | "log">,
+  deps: Pick<VerifyDeps, "limits" | "log" | "onVerified">,
+): Promise<FixtureResult[]> {
+  const started = Date.now();
+  const gathered = await Promise.all(
+    group.map((f) => gatherFacts(f, mirror).catch((error: unknown) => ({ error }))),
+  );
+  // The diffs wanted, and which of them is each fixture's (-1: none).
+  const pairs: { from: string; to: string }[] = [];
+  const diffOf = gathered.map((g) =>
+    "facts" in g && g.diffFrom !== null && g.facts.resolution.kind === "commit"
+      ? pairs.push({ from: g.diffFrom, to: g.facts.resolution.sha }) - 1
+      : -1,
+  );
+  const diffs = pairs.length > 0 ? mirror.diffs(pairs) : Promise.resolve([]);
+  diffs.catch(() => undefined); // each fixture that needs it sees the failure below
+  return Promise.all(
+    group.map(async (fixture, i) => {
+      const g = gathered[i] as Gathered | { error: unknown };
+      const n = diffOf[i] as number;
+      const result = await settle(fixture, deps, async () => {
+        if ("error" in g) throw g.error;
+        const changes = n === -1 ? null : ((await diffs)[n] as FileChange[]);
+        return evaluate(fixture, g.facts, changes, mirror, deps);
+      });
+      deps.onVerified?.(result, Date.now() - started);
+      return result;
+    }),
+  );
+}
+
+async function evaluate(
+  fixture: Fixture,
+  facts: RefFacts,
+  changes: FileChange[] | null,
+  mirror: Mirror,
+  deps: Pick<VerifyDeps, "limits">,
+): Promise<FixtureResult> {
+  const evaluation = await evaluateFixture({
+    fixture,
+    facts,
+    changes,
+    reader: {
+      listDir: (commit, dir) => mirror.listDir(commit, dir),
+      sizes: (oids) => mirror.sizes(oids),
+      readBlobs: (oids) => mirror.readBlobs(oids),
+    },
+    limits: deps.limits,
+  });
+  return {
+    ...identity(fixture),
+    resolvedSha: facts.resolution.kind === "commit" ? facts.resolution.sha : null,
+    mergeBase: facts.mergeBase,
+    verdict: toVerdict(evaluation.checks),
+    checks: evaluation.checks,
+    files: evaluation.files,
+    error: null,
+  };
+}
+
+/** A git failure is the fixture's `error`; anything else is a bug, said as one and logged. */
+async function settle(
+  fixture: Fixture,
+  deps: Pick<VerifyDeps, "log">,
+  work: () => Promise<FixtureResult>,
 ): Promise<FixtureResult> {
   try {
-    const { facts, changes } = await gatherFacts(fixture, mirror);
-    const evaluation = await evaluateFixture({
-      fixture,
-      facts,
-      changes,
-      reader: {
-        listDir: (commit, dir) => mirror.listDir(commit, dir),
-        sizes: (oids) => mirror.sizes(oids),
-        readBlobs: (oids) => mirror.readBlobs(oids),
-      },
-      limits: deps.limits,
-    });
-    return {
-      ...identity(fixture),
-      resolvedSha: facts.resolution.kind === "commit" ? facts.resolution.sha : null,
-      mergeBase: facts.mergeBase,
-      verdict: toVerdict(evaluation.checks),
-      checks: evaluation.checks,
-      files: evaluation.files,
-      error: null,
-    };
+    return await work();
   } catch (error) {
     if (error instanceof BotError) {
       deps.log.warn(
@@ -118,10 +171,8 @@ async function verifyOnce(
   }
 }
 
-async function gatherFacts(
-  fixture: Fixture,
-  mirror: Mirror,
-): Promise<{ facts: RefFacts; changes: FileChange[] | null }> {
+/** What git says about a fixture's refs, and where its diff starts (null: no diff to take). */
+async function gatherFacts(fixture: Fixture, mirror: Mirror): Promise<Gathered> {
   const [resolution, branchTip, baseSha] = await Promise.all([
     mirror.resolveCommit(fixture.sha),
     mirror.branchTip(fixture.branch),
@@ -143,8 +194,6 @@ async function gatherFacts(
   const commitsPastPin = distance !== null && onBranch ? distance.onlyTo : null;
   const mergeBase = pin && baseSha ? await mirror.mergeBase(baseSha, pin) : null;
   const commitsSinceMergeBase = pin && mergeBase ? await mirror.countCommits(mergeBase, pin) : null;
-  const changes =
-    pin && mergeBase && fixture.base !== null ? await mirror.diff(mergeBase, pin) : null;
   return {
     facts: {
       repo: fixture.repo,
@@ -160,7 +209,7 @@ async function gatherFacts(
       commitsSinceMergeBase,
       maxCommits: fixture.maxCommits,
     },
-    changes,
+    diffFrom: pin && mergeBase && fixture.base !== null ? mergeBase : null,
   };
 }
 

@@ -58,6 +58,8 @@ export type RunOptions = {
    * false.
    */
   quietNo?: boolean;
+  /** What git reads on stdin (`--stdin` commands); none by default. */
+  input?: string;
 };
 
 export type GitRunner = {
@@ -144,6 +146,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       timeoutMs: runOptions.timeoutMs ?? options.timeoutMs,
       signal,
       running,
+      input: runOptions.input,
     });
     return toOutput(args, ending, runOptions.quietNo ?? true, options.redact);
   }
@@ -192,6 +195,7 @@ function spawnGit(
     timeoutMs: number;
     signal?: AbortSignal | undefined;
     running: Set<(why: string) => void>;
+    input?: string | undefined;
   },
 ): Promise<Ending> {
   const { signal, running } = limits;
@@ -206,9 +210,13 @@ function spawnGit(
     const child = spawn("git", [...args], {
       cwd: limits.cwd,
       env: limits.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [limits.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       detached: true,
     });
+    if (limits.input !== undefined) {
+      child.stdin?.on("error", () => undefined); // a git that exits early is reported by its exit
+      child.stdin?.end(limits.input);
+    }
     const stdout: Buffer[] = [];
     const stderr = createStderrLog(STDERR_KEEP);
     let wroteStderr = false;

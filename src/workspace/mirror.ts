@@ -9,9 +9,15 @@
 import { branchNameProblem, isObjectId, isObjectIdPrefix } from "../config/names.ts";
 import { GitError } from "../shared/errors.ts";
 import type { FileChange, Resolution, TreeEntry } from "../shared/git-facts.ts";
+import { type CommitGraph, createCommitGraph, parseParents } from "./commit-graph.ts";
 import type { Answer, GitBatch, ObjectInfo } from "./git-batch.ts";
 import type { GitRunner } from "./git-runner.ts";
-import { parseRawNumstat, parseTree } from "./parse-diff.ts";
+import { parseDiffSections, parseRawNumstat, parseTree } from "./parse-diff.ts";
+
+/** Histories up to this many commits are walked in memory; larger ones are asked of git. */
+const MAX_GRAPH_COMMITS = 50_000;
+
+const DIFF = ["-r", "-z", "-M", "--raw", "--numstat"] as const;
 
 export type Mirror = {
   readonly repo: string;
@@ -39,6 +45,8 @@ export type Mirror = {
   branchesContaining(sha: string): Promise<string[]>;
   /** Files changed from `from` to `to` (renames detected), with blob sizes. */
   diff(from: string, to: string): Promise<FileChange[]>;
+  /** The same for several pairs at once, from one git process, in the order asked. */
+  diffs(pairs: readonly { from: string; to: string }[]): Promise<FileChange[][]>;
   /** The entries of a directory ("" for the root) at a commit, sizes unknown (null). */
   listDir(commit: string, dir: string): Promise<TreeEntry[]>;
   /** Sizes of blobs by id. */
@@ -126,6 +134,59 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
       );
     return `refs/${kind}/${name}`;
   };
+
+  /**
+   * The commit graph of every ref, from one rev-list, for ancestry, distances and merge-bases in
+   * memory; null (git is asked each question) for a history too large to hold.
+   */
+  let commitGraph: Promise<CommitGraph | null> | null = null;
+  function graph(): Promise<CommitGraph | null> {
+    commitGraph ??= git
+      .run(["rev-list", "--parents", `--max-count=${MAX_GRAPH_COMMITS + 1}`, "--all"])
+      .then((out) => {
+        const parents = parseParents(out);
+        return parents.size > MAX_GRAPH_COMMITS ? null : createCommitGraph(parents);
+      });
+    commitGraph.catch(() => {
+      commitGraph = null;
+    });
+    return commitGraph;
+  }
+
+  /** Diffs by `from\0to`: a snapshot's diff never changes, and a failure is not remembered. */
+  const diffs = new Map<string, Promise<FileChange[]>>();
+
+  /** The diffs of `pairs` from one git process: `diff-tree A B`, or `--stdin` for several. */
+  async function diffTrees(pairs: readonly { from: string; to: string }[]) {
+    if (pairs.length === 1) {
+      const [only] = pairs as [{ from: string; to: string }];
+      return [parseRawNumstat(await git.run(["diff-tree", ...DIFF, only.from, only.to]))];
+    }
+    // One line per diff, `<to> <from>`: git compares the commit with the "parent" given.
+    const input = pairs.map((p) => `${p.to} ${p.from}\n`).join("");
+    const out = await git.run(["diff-tree", "--stdin", "--always", ...DIFF], {
+      input,
+      quietNo: false,
+    });
+    return parseDiffSections(out, pairs.length);
+  }
+
+  /** Blob sizes for a diff's files, by the blob ids diff-tree gave. */
+  async function withSizes(
+    entries: Omit<FileChange, "oldSize" | "newSize">[],
+  ): Promise<FileChange[]> {
+    if (entries.length === 0) return [];
+    const blobs = entries.flatMap((e) => [
+      ...(e.oldBlob !== null && e.oldMode !== "160000" ? [e.oldBlob] : []),
+      ...(e.newBlob !== null && e.newMode !== "160000" ? [e.newBlob] : []),
+    ]);
+    const sizes = await mirror.sizes(blobs);
+    return entries.map((e) => ({
+      ...e,
+      oldSize: e.oldBlob === null ? null : (sizes.get(e.oldBlob) ?? null),
+      newSize: e.newBlob === null ? null : (sizes.get(e.newBlob) ?? null),
+    }));
+  }
 
   /** Every branch and tag, and the commit it points at (tags peeled), from one for-each-ref. */
   let refs: Promise<Map<string, string>> | null = null;
@@ -221,6 +282,8 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
     },
 
     async distance(from, to) {
+      const known = (await graph())?.distance(oid(from), oid(to));
+      if (known) return known;
       const out = await git.run([
         "rev-list",
         "--left-right",
@@ -238,12 +301,17 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
     },
 
     async mergeBase(a, b) {
+      const bases = (await graph())?.mergeBases(oid(a), oid(b));
+      // More than one best merge-base (a criss-cross): git's choice among them.
+      if (bases && bases.length <= 1) return bases[0] ?? null;
       const out = await git.run(["merge-base", oid(a), oid(b)]);
       const sha = out.trim().split("\n")[0] ?? "";
       return isObjectId(sha) ? sha : null;
     },
 
     async countCommits(from, to) {
+      const known = (await graph())?.count(oid(from), oid(to));
+      if (known !== undefined && known !== null) return known;
       const out = await git.run(["rev-list", "--count", `${oid(from)}..${oid(to)}`]);
       return Number.parseInt(out.trim(), 10);
     },
@@ -258,31 +326,23 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
       return out.split("\n").filter((l) => l.length > 0);
     },
 
-    async diff(from, to) {
-      const out = await git.run([
-        "diff-tree",
-        "-r",
-        "-z",
-        "-M",
-        "--raw",
-        "--numstat",
-        oid(from),
-        oid(to),
-      ]);
-      const entries = parseRawNumstat(out);
-      if (entries.length === 0) return [];
-      // Sizes by the blob ids diff-tree gave (its --numstat has fetched the blobs already).
-      const blobs = entries.flatMap((e) => [
-        ...(e.oldBlob !== null && e.oldMode !== "160000" ? [e.oldBlob] : []),
-        ...(e.newBlob !== null && e.newMode !== "160000" ? [e.newBlob] : []),
-      ]);
-      const sizes = await mirror.sizes(blobs);
-      return entries.map((e) => ({
-        ...e,
-        oldSize: e.oldBlob === null ? null : (sizes.get(e.oldBlob) ?? null),
-        newSize: e.newBlob === null ? null : (sizes.get(e.newBlob) ?? null),
-      }));
+    async diffs(pairs) {
+      const key = (p: { from: string; to: string }) => `${oid(p.from)}\0${oid(p.to)}`;
+      const wanted = [...new Map(pairs.map((p) => [key(p), p])).entries()].filter(
+        ([k]) => !diffs.has(k),
+      );
+      if (wanted.length > 0) {
+        const run = diffTrees(wanted.map(([, p]) => p));
+        wanted.forEach(([k], i) => {
+          const one = run.then((all) => withSizes(all[i] ?? []));
+          diffs.set(k, one);
+          one.catch(() => diffs.delete(k));
+        });
+      }
+      return Promise.all(pairs.map((p) => diffs.get(key(p)) as Promise<FileChange[]>));
     },
+
+    diff: async (from, to) => (await mirror.diffs([{ from, to }]))[0] as FileChange[],
 
     async listDir(commit, dir) {
       if (dir.startsWith("/") || dir.split("/").includes("..") || /[\0\n]/.test(dir)) {
@@ -357,7 +417,6 @@ function memoize(mirror: Mirror): Mirror {
     distance: once("distance", mirror.distance),
     countCommits: once("countCommits", mirror.countCommits),
     branchesContaining: once("branchesContaining", mirror.branchesContaining),
-    diff: once("diff", mirror.diff),
     listDir: once("listDir", mirror.listDir),
   };
 }

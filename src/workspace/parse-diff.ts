@@ -25,66 +25,99 @@ const STATUS: Record<string, FileStatus> = {
 
 const ZERO_OID = /^0+$/;
 
+type Change = Omit<FileChange, "oldSize" | "newSize">;
+
 /**
  * Parse `git diff-tree -r -z -M --raw --numstat A B`: first one raw record per file
  * (`:mode mode oid oid S\0path\0` or `...R86\0old\0new\0`), then one numstat record per file in
  * the same order (`added\tremoved\tpath\0` or `added\tremoved\t\0old\0new\0`; `-` for binary).
  */
-export function parseRawNumstat(output: string): Omit<FileChange, "oldSize" | "newSize">[] {
+export function parseRawNumstat(output: string): Change[] {
   const tokens = output.split("\0");
+  const { changes, next } = readDiff(tokens, 0);
+  if (tokens.slice(next).some((t) => t !== "" && t !== "\n")) {
+    throw new Error(
+      `unexpected diff-tree output after the diff: ${JSON.stringify(tokens[next]?.slice(0, 100))}`,
+    );
+  }
+  return changes;
+}
+
+/**
+ * Parse `git diff-tree --stdin --always -r -z -M --raw --numstat` fed `count` lines: each diff
+ * comes after its line's first commit id (`<id>\0`), in the order of the lines, an empty one
+ * with its id alone (--always).
+ */
+export function parseDiffSections(output: string, count: number): Change[][] {
+  const tokens = output.split("\0");
+  const sections: Change[][] = [];
+  let at = 0;
+  while (sections.length < count) {
+    const header = tokens[at] ?? "";
+    if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(header)) {
+      throw new Error(
+        `diff-tree --stdin gave ${sections.length} of ${count} diffs, then ${JSON.stringify(header.slice(0, 100))}`,
+      );
+    }
+    const { changes, next } = readDiff(tokens, at + 1);
+    sections.push(changes);
+    at = next;
+  }
+  if (tokens.slice(at).some((t) => t !== "")) {
+    throw new Error(`diff-tree --stdin gave more than ${count} diffs`);
+  }
+  return sections;
+}
+
+/** One diff's records from `tokens[start]` on: its raw records, then as many numstat records. */
+function readDiff(tokens: readonly string[], start: number): { changes: Change[]; next: number } {
   const raws: RawEntry[] = [];
-  const stats: { added: number; removed: number; binary: boolean }[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    const token = tokens[i] ?? "";
-    if (token === "" || token === "\n") {
-      i += 1;
-      continue;
+  let i = start;
+  while ((tokens[i] ?? "").startsWith(":")) {
+    const token = tokens[i] as string;
+    const [oldMode, newMode, oldBlob, newBlob, code] = token.slice(1).split(" ");
+    const letter = (code ?? "").charAt(0);
+    const status = STATUS[letter];
+    if (!status || !oldMode || !newMode || !oldBlob || !newBlob) {
+      throw new Error(`unexpected diff-tree record: ${JSON.stringify(token.slice(0, 100))}`);
     }
-    if (token.startsWith(":")) {
-      const [oldMode, newMode, oldBlob, newBlob, code] = token.slice(1).split(" ");
-      const letter = (code ?? "").charAt(0);
-      const status = STATUS[letter];
-      if (!status || !oldMode || !newMode || !oldBlob || !newBlob) {
-        throw new Error(`unexpected diff-tree record: ${JSON.stringify(token.slice(0, 100))}`);
-      }
-      const similarity =
-        letter === "R" || letter === "C" ? Number.parseInt(code?.slice(1) ?? "", 10) : null;
-      const twoPaths = letter === "R" || letter === "C";
-      const oldPath = twoPaths ? (tokens[i + 1] ?? "") : null;
-      const path = (twoPaths ? tokens[i + 2] : tokens[i + 1]) ?? "";
-      raws.push({
-        oldMode,
-        newMode,
-        oldBlob: ZERO_OID.test(oldBlob) ? null : oldBlob,
-        newBlob: ZERO_OID.test(newBlob) ? null : newBlob,
-        status,
-        similarity: Number.isNaN(similarity) ? null : similarity,
-        path,
-        oldPath,
-      });
-      i += twoPaths ? 3 : 2;
-      continue;
+    const similarity =
+      letter === "R" || letter === "C" ? Number.parseInt(code?.slice(1) ?? "", 10) : null;
+    const twoPaths = letter === "R" || letter === "C";
+    const oldPath = twoPaths ? (tokens[i + 1] ?? "") : null;
+    const path = (twoPaths ? tokens[i + 2] : tokens[i + 1]) ?? "";
+    raws.push({
+      oldMode,
+      newMode,
+      oldBlob: ZERO_OID.test(oldBlob) ? null : oldBlob,
+      newBlob: ZERO_OID.test(newBlob) ? null : newBlob,
+      status,
+      similarity: Number.isNaN(similarity) ? null : similarity,
+      path,
+      oldPath,
+    });
+    i += twoPaths ? 3 : 2;
+  }
+  const changes: Change[] = [];
+  for (const raw of raws) {
+    const token = tokens[i];
+    const match = token === undefined ? null : /^(-|\d+)\t(-|\d+)\t/.exec(token);
+    if (!match || token === undefined) {
+      throw new Error(
+        `diff-tree gave ${raws.length} raw records but ${changes.length} numstat records`,
+      );
     }
-    const [added, removed, path] = token.split("\t");
-    const binary = added === "-" && removed === "-";
-    stats.push({
-      added: binary ? 0 : Number.parseInt(added ?? "0", 10),
-      removed: binary ? 0 : Number.parseInt(removed ?? "0", 10),
+    const binary = match[1] === "-" && match[2] === "-";
+    changes.push({
+      ...raw,
+      added: binary ? 0 : Number.parseInt(match[1] as string, 10),
+      removed: binary ? 0 : Number.parseInt(match[2] as string, 10),
       binary,
     });
     // A rename's numstat record has an empty path field followed by the two paths.
-    i += path === "" ? 3 : 1;
+    i += token.length === match[0].length ? 3 : 1;
   }
-  if (stats.length !== raws.length) {
-    throw new Error(
-      `diff-tree gave ${raws.length} raw records but ${stats.length} numstat records`,
-    );
-  }
-  return raws.map((raw, n) => {
-    const s = stats[n] ?? { added: 0, removed: 0, binary: false };
-    return { ...raw, ...s };
-  });
+  return { changes, next: i };
 }
 
 /**

@@ -213,19 +213,30 @@ describe("the mirror lock", () => {
 
 describe("a synced mirror", () => {
   it("answers a repeated question from memory: fixtures sharing a pin and a base cost one git run", async () => {
-    const mirror = await workspaceFor(env.giteaUrl).sync("o/tiny");
+    const started: string[] = [];
+    const mirror = await createWorkspace({
+      dataDir: env.dataDir,
+      giteaUrl: env.giteaUrl,
+      redact: createRedactor([]),
+      maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+      onGit: (args) => started.push(String(args[0])),
+    }).sync("o/tiny");
     const tip = (await mirror.branchTip("main")) as string;
     const parent = (
       await git(env.workspace.mirrorPath("o/tiny"), ["rev-parse", `${tip}~0`])
     ).trim();
-    const first = mirror.diff(parent, tip);
-    expect(mirror.diff(parent, tip)).toBe(first); // the same promise: git ran once
+    started.length = 0;
+    const [first, second] = await Promise.all([mirror.diff(parent, tip), mirror.diff(parent, tip)]);
+    expect(first).toEqual([]);
+    expect(second).toBe(first);
+    expect(await mirror.diffs([{ from: parent, to: tip }])).toEqual([first]);
+    expect(started).toEqual(["diff-tree"]);
     expect(mirror.resolveCommit(tip.slice(0, 10))).toBe(mirror.resolveCommit(tip.slice(0, 10)));
-    await expect(first).resolves.toEqual([]);
     // A failure is not remembered.
     const bad = mirror.mergeBase(tip, "0".repeat(40));
     await expect(bad).rejects.toThrow();
     expect(mirror.mergeBase(tip, "0".repeat(40))).not.toBe(bad);
+    mirror.close();
   });
 });
 

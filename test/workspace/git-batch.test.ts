@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest } from "../../src/config/load-manifest.ts";
+import type { Fixture } from "../../src/config/manifest.ts";
 import { buildDemo, type DemoSetup } from "../../src/demo/demo.ts";
 import { git, ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
@@ -20,7 +21,7 @@ import { createRedactor } from "../../src/shared/redact.ts";
 import { createGitBatch } from "../../src/workspace/git-batch.ts";
 import { buildGitEnv } from "../../src/workspace/git-runner.ts";
 import { createWorkspace } from "../../src/workspace/workspace.ts";
-import { createTestEnv, type TestEnv } from "../helpers/recipes.ts";
+import { createTestEnv, type TestEnv, fixture as testFixture } from "../helpers/recipes.ts";
 
 let env: TestEnv;
 let demo: DemoSetup;
@@ -35,9 +36,14 @@ afterAll(async () => {
 });
 
 /** The git verbs (`cat-file --batch-command` as one) a verification of the demo starts. */
-async function verbsOfDemo(options: { dataDir: string; path?: string }): Promise<{
+async function verbsOfDemo(options: {
+  dataDir: string;
+  path?: string;
+  commandMs?: number;
+}): Promise<{
   verbs: Record<string, number>;
   verdicts: Record<string, string>;
+  errors: Record<string, string | null>;
 }> {
   const verbs: Record<string, number> = {};
   const workspace = createWorkspace({
@@ -46,6 +52,7 @@ async function verbsOfDemo(options: { dataDir: string; path?: string }): Promise
     redact: createRedactor([]),
     maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
     env: options.path ? { ...process.env, PATH: options.path } : process.env,
+    ...(options.commandMs ? { timeouts: { commandMs: options.commandMs } } : {}),
     onGit: (args) => {
       const verb = args.includes("--batch-command") ? "cat-file --batch-command" : String(args[0]);
       verbs[verb] = (verbs[verb] ?? 0) + 1;
@@ -57,64 +64,126 @@ async function verbsOfDemo(options: { dataDir: string; path?: string }): Promise
     limits: DEFAULT_LIMITS,
     log: silentLogger,
   });
-  return { verbs, verdicts: Object.fromEntries(results.map((r) => [r.name, r.verdict])) };
+  return {
+    verbs,
+    verdicts: Object.fromEntries(results.map((r) => [r.name, r.verdict])),
+    errors: Object.fromEntries(results.map((r) => [r.name, r.error])),
+  };
 }
 
 describe("a verification's git processes", () => {
-  // Before issue 11 every question was a process of its own: about 12 per fixture, whatever its
-  // size. Now a sync costs a fixed few, and each fixture four: where its pin is against its
-  // branch (rev-list --left-right --count), its merge-base, the commits since it (rev-list
-  // --count), and the changed files (diff-tree). Contents, sizes, directories and tips come from
-  // the one cat-file and the one for-each-ref the fixtures share.
-  const perFixture = { "rev-list": 2, "merge-base": 1, "diff-tree": 1 };
-  const times = (n: number) =>
-    Object.fromEntries(Object.entries(perFixture).map(([verb, count]) => [verb, count * n]));
+  // Before issue 11 every question was a process of its own: about 12 per fixture, one after the
+  // other. Now a repository costs a fixed few, however many fixtures it has: its fetch (a clone
+  // the first time), one for-each-ref for every tip, one cat-file --batch-command for contents,
+  // sizes and directories, one rev-list for the commit graph (ancestry, distances, merge-bases in
+  // memory), and one diff-tree for every fixture's diff.
+  const perRepository = {
+    "for-each-ref": 1,
+    "cat-file --batch-command": 1,
+    "rev-list": 1,
+    "diff-tree": 1,
+  };
 
-  it("is a fixed few per sync and four per fixture, cold and warm", async () => {
+  it("is a fixed few per repository, however many fixtures it has", async () => {
+    const repo = await ScratchRepo.create(join(env.root, "many"), "o/many");
+    await repo.write({ "compose.yml": "services:\n  app:\n    image: nginx:1.27\n" });
+    await repo.commit("chore: publish");
+    await repo.push("main");
+    const fixtures: Fixture[] = [];
+    for (let i = 0; i < 12; i++) {
+      const branch = `regression-${i}`;
+      await repo.checkout(branch, { create: true, from: "main" });
+      await repo.write({ "compose.yml": `services:\n  app:\n    image: nginx:1.27-broken-${i}\n` });
+      const sha = await repo.commit(`canary ${i}`);
+      await repo.push(branch);
+      fixtures.push(
+        testFixture({ name: `f${i}`, repo: "o/many", branch, sha, base: "main", tier: "install" }),
+      );
+    }
+    const verbs: Record<string, number> = {};
+    const workspace = createWorkspace({
+      dataDir: join(env.root, "many-data"),
+      giteaUrl: ScratchRepo.remoteRoot(join(env.root, "many")),
+      redact: createRedactor([]),
+      maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+      onGit: (args) => {
+        const verb = args.includes("--batch-command")
+          ? "cat-file --batch-command"
+          : String(args[0]);
+        verbs[verb] = (verbs[verb] ?? 0) + 1;
+      },
+    });
+    const results = await verifyFixtures(fixtures, {
+      workspace,
+      limits: DEFAULT_LIMITS,
+      log: silentLogger,
+    });
+    expect(results.map((r) => r.verdict)).toEqual(fixtures.map(() => "pass"));
+    expect(verbs).toEqual({ clone: 1, ...perRepository });
+  });
+
+  it("on the demo, cold and warm: the fixed few, and git asked directly about the one pin no ref reaches", async () => {
     const dataDir = join(env.root, "count-data");
-    const fixtures = Object.keys(demo.expected).length;
-    expect(fixtures).toBe(6);
-    // for-each-ref: all tips, and once more (--contains) for bad-restore, whose pin left its branch.
-    const shared = { "cat-file --batch-command": 1, "for-each-ref": 2 };
+    expect(Object.keys(demo.expected)).toHaveLength(6);
+    // bad-restore's branch was force-pushed: its pin is in the mirror (fetched by id) but on no
+    // branch, so the graph does not hold it, and git answers its distance, count, merge-base and
+    // the branches that contain it.
+    const offBranch = { "rev-list": 2, "merge-base": 1, "for-each-ref": 1 };
+    const expected = (sync: Record<string, number>) => {
+      const out: Record<string, number> = { ...sync, ...perRepository };
+      for (const [verb, n] of Object.entries(offBranch)) out[verb] = (out[verb] ?? 0) + n;
+      return out;
+    };
 
     const cold = await verbsOfDemo({ dataDir });
     expect(cold.verdicts).toEqual(demo.expected);
-    expect(cold.verbs).toEqual({ clone: 1, ...shared, ...times(fixtures) });
+    expect(cold.verbs).toEqual(expected({ clone: 1 }));
 
     // A new workspace (a new process) checks the mirror's remote URL once; a running service
     // remembers it.
     const warm = await verbsOfDemo({ dataDir });
     expect(warm.verdicts).toEqual(demo.expected);
-    expect(warm.verbs).toEqual({ config: 1, fetch: 1, ...shared, ...times(fixtures) });
+    expect(warm.verbs).toEqual(expected({ config: 1, fetch: 1 }));
   });
 
-  it("gives the same verdicts, one process per question, on a git without --batch-command", async () => {
-    const dir = join(env.root, "old-git");
+  /** A git whose `cat-file --batch-command` does `behaviour` instead; every other command is git's. */
+  async function gitWhoseBatch(name: string, behaviour: string): Promise<string> {
+    const dir = join(env.root, name);
     await mkdir(dir, { recursive: true });
     const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
-    // git 2.35 and older answer an unknown option with its usage and exit 129.
     await writeFile(
       join(dir, "git"),
-      `#!/bin/sh
-for arg in "$@"; do
-  if [ "$arg" = "--batch-command" ]; then
-    echo "error: unknown option \\\`batch-command'" >&2
-    echo "usage: git cat-file <type> <object>" >&2
-    exit 129
-  fi
-done
-exec ${real} "$@"
-`,
+      `#!/bin/sh\nfor arg in "$@"; do\n  if [ "$arg" = "--batch-command" ]; then\n${behaviour}\n  fi\ndone\nexec ${real} "$@"\n`,
     );
     await chmod(join(dir, "git"), 0o755);
-    const old = await verbsOfDemo({
-      dataDir: join(env.root, "old-git-data"),
-      path: `${dir}:${process.env.PATH}`,
-    });
+    return `${dir}:${process.env.PATH}`;
+  }
+
+  it("gives the same verdicts, one process per question, on a git without --batch-command", async () => {
+    // git 2.35 and older answer an unknown option with its usage and exit 129.
+    const path = await gitWhoseBatch(
+      "old-git",
+      `    echo "error: unknown option \\\`batch-command'" >&2\n    echo "usage: git cat-file <type> <object>" >&2\n    exit 129`,
+    );
+    const old = await verbsOfDemo({ dataDir: join(env.root, "old-git-data"), path });
     expect(old.verdicts).toEqual(demo.expected);
     // One try of the batch, then the questions one at a time.
     expect(old.verbs["cat-file --batch-command"]).toBe(1);
     expect(old.verbs["cat-file"]).toBeGreaterThan(6);
+  });
+
+  it("ends every fixture in error, not a verdict, when the batch stops answering", async () => {
+    // A cat-file that reads its questions and never answers (a hung disk, a stopped process).
+    const path = await gitWhoseBatch("stuck-git", "    exec sleep 600");
+    const dataDir = join(env.root, "stuck-git-data");
+    await verbsOfDemo({ dataDir }); // the mirror, made by a working git
+    const stuck = await verbsOfDemo({ dataDir, path, commandMs: 1_000 });
+    expect(stuck.verdicts).toEqual(
+      Object.fromEntries(Object.keys(demo.expected).map((name) => [name, "error"])),
+    );
+    expect(new Set(Object.values(stuck.errors))).toEqual(
+      new Set(["git cat-file did not answer within 1000 ms"]),
+    );
   });
 });
 
@@ -270,3 +339,52 @@ async function waitUntil(done: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
   expect(done()).toBe(true);
 }
+
+describe("several diffs from one diff-tree --stdin", () => {
+  it("equal each pair's own diff: renames, binaries, deletions, modes, an empty diff, one pin twice", async () => {
+    const root = join(env.root, "diffs");
+    const repo = await ScratchRepo.create(root, "o/diffs");
+    await repo.write({
+      "compose.yml": "services:\n  app: {}\n",
+      "abra.sh": "#!/bin/sh\necho one\n",
+      "old name.txt": "a\nb\nc\nd\ne\nf\ng\n",
+      "gone.txt": "bye\n",
+    });
+    const base = await repo.commit("base");
+    await repo.push("main");
+    await repo.checkout("fx", { create: true });
+    await repo.git("mv", "old name.txt", "new name.txt");
+    await repo.write({
+      "compose.yml": "services:\n  app: {image: x}\n",
+      "logo.bin": Buffer.from([0, 1, 2, 255]),
+    });
+    await repo.git("rm", "-q", "gone.txt");
+    await chmod(join(repo.dir, "compose.yml"), 0o755);
+    const pin = await repo.commit("everything at once");
+    const empty = await repo.commit("nothing");
+    await repo.push("fx");
+    const workspace = createWorkspace({
+      dataDir: join(root, "data"),
+      giteaUrl: ScratchRepo.remoteRoot(root),
+      redact: createRedactor([]),
+      maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+    });
+    const pairs = [
+      { from: base, to: pin },
+      { from: pin, to: empty },
+      { from: pin, to: base },
+      { from: base, to: pin },
+    ];
+    const together = await (await workspace.sync("o/diffs")).diffs(pairs);
+    const alone = [];
+    for (const p of pairs) alone.push(await (await workspace.sync("o/diffs")).diff(p.from, p.to));
+    expect(together).toEqual(alone);
+    expect(together[1]).toEqual([]);
+    expect(together[0]?.map((c) => [c.status, c.path, c.oldPath])).toEqual([
+      ["modified", "compose.yml", null],
+      ["deleted", "gone.txt", null],
+      ["added", "logo.bin", null],
+      ["renamed", "new name.txt", "old name.txt"],
+    ]);
+  });
+});
