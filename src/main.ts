@@ -196,7 +196,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     },
     {
       port: env.PORT,
-      hostname: "0.0.0.0",
+      hostname: env.BIND_ADDRESS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL,
       graceMs: env.SHUTDOWN_GRACE,
     },

@@ -4,6 +4,7 @@
  * from files (`GITEA_TOKEN_FILE`, Docker/Swarm secrets); their values never appear in messages.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "../shared/errors.ts";
 import { repoSlugProblem } from "./names.ts";
@@ -113,6 +114,27 @@ const Duration = z
     error: "must be at most 596h (24 days): Node cannot time longer",
   });
 
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** A host name as RFC 1123 writes it, its last label not all digits (so "1.2.3" is no name). */
+function isHostName(value: string): boolean {
+  const labels = value.split(".");
+  return (
+    value.length <= 253 &&
+    labels.every((label) => HOST_LABEL.test(label)) &&
+    /[a-z]/i.test(labels.at(-1) as string)
+  );
+}
+
+/** What `listen()` takes as its host: an IP address or a host name; no port, brackets or scheme. */
+const ListenHost = z
+  .string()
+  .trim()
+  .refine((value) => isIP(value) !== 0 || isHostName(value), {
+    error:
+      "must be an IP address or host name to listen on, without port or scheme: 0.0.0.0 (every IPv4 address), :: (every address), 127.0.0.1 (this machine only)",
+  });
+
 /** Everything `fixture-bot serve` reads from the environment. */
 export const ServeEnv = GitEnv.extend({
   WEBHOOK_SECRET: z
@@ -125,6 +147,8 @@ export const ServeEnv = GitEnv.extend({
     .min(0, { error: "must be 0 to 65535 (0: any free port)" })
     .max(65535, { error: "must be 0 to 65535 (0: any free port)" })
     .default(3000),
+  /** The address the HTTP server listens on; every IPv4 address by default, as a container needs. */
+  BIND_ADDRESS: ListenHost.default("0.0.0.0"),
   PUBLIC_URL: z
     .url({
       protocol: /^https?$/,
