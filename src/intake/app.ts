@@ -1,7 +1,8 @@
 /**
  * The webhook intake: /webhook and /healthz (the read-only pages are web/routes.ts). A delivery is checked (size, signature on the raw
  * bytes, JSON), turned into a job and handed to `enqueue`; the answer goes out at once. Gitea gives
- * up after 5 s and never retries, so no git or API work happens before the 202.
+ * up after 5 s and never retries, so no git or API work happens before the 202. Forgejo deliveries
+ * are read the same way, from their `X-Forgejo-*` headers or the Gitea names they also carry.
  *
  * Memory is bounded before the signature can be checked (it covers the whole body): a body is
  * streamed with a running count and refused at the size limit, and only a few bodies are read at
@@ -12,7 +13,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { EnqueueResult, Job } from "../queue/job.ts";
 import type { Logger } from "../shared/logger.ts";
-import { type RouteContext, toJob } from "./gitea-events.ts";
+import { type RouteContext, readDeliveryHeaders, toJob } from "./gitea-events.ts";
 import type { VerifySignature } from "./signature.ts";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -74,20 +75,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxSize = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   const slots = createBodySlots(deps.maxBodiesAtOnce ?? MAX_BODIES_AT_ONCE, deps.onBodySlots);
-  const count = (
-    c: { req: { header(name: string): string | undefined } },
-    outcome: DeliveryOutcome,
-  ) =>
-    deps.onDelivery?.(
-      c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "",
-      outcome,
-    );
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
   app.post("/webhook", async (c) => {
-    const deliveryId = c.req.header("x-gitea-delivery") ?? c.req.header("x-github-delivery") ?? "";
-    const eventType = c.req.header("x-gitea-event-type") ?? c.req.header("x-gitea-event") ?? "";
+    // Read now, refused only after the signature: an unsigned request is always a 401.
+    const deliveryHeaders = readDeliveryHeaders((name) => c.req.header(name));
+    const { id: deliveryId, eventType } =
+      "conflict" in deliveryHeaders ? { id: "", eventType: "" } : deliveryHeaders;
     const log = deps.log.child({ delivery: deliveryId, event: eventType });
     const answer = (
       outcome: DeliveryOutcome,
@@ -95,7 +90,7 @@ export function createApp(deps: AppDeps): Hono {
       status: 202 | 400 | 401 | 408 | 413 | 503,
       headers: Record<string, string> = {},
     ) => {
-      count(c, outcome);
+      deps.onDelivery?.(eventType, outcome);
       return c.json(body, status, headers);
     };
     // Refusals that leave the body unread close the connection, so the rest is not read either.
@@ -153,6 +148,7 @@ export function createApp(deps: AppDeps): Hono {
       const signatureOk = await deps.verifySignature(signed, {
         hub256: c.req.header("x-hub-signature-256"),
         gitea: c.req.header("x-gitea-signature"),
+        forgejo: c.req.header("x-forgejo-signature"),
       });
       if (!signatureOk) {
         log.warn({}, "delivery refused: missing or wrong signature");
@@ -166,10 +162,14 @@ export function createApp(deps: AppDeps): Hono {
         log.warn({}, "delivery refused: malformed JSON");
         return answer("bad_request", { error: "malformed JSON" }, 400);
       }
+      if ("conflict" in deliveryHeaders) {
+        log.warn({ reason: deliveryHeaders.conflict }, "delivery refused: its headers disagree");
+        return answer("bad_request", { error: deliveryHeaders.conflict }, 400);
+      }
       if (!eventType)
         return answer(
           "bad_request",
-          { error: "no X-Gitea-Event-Type or X-Gitea-Event header" },
+          { error: "no X-Gitea-Event-Type or X-Gitea-Event header (or X-Forgejo-*)" },
           400,
         );
 

@@ -1,9 +1,11 @@
 /**
- * Gitea deliveries -> jobs. Zod reads only the payload fields we use (Gitea adds fields every
- * release; older ones lack some), and `toJob` is pure: it decides from the event, the payload and
- * the current manifest whether there is work, without any I/O. Route on X-Gitea-Event-Type:
- * Gitea says `synchronized` (not GitHub's `synchronize`) and a PR comment is `pull_request_comment`
- * under X-Gitea-Event `issue_comment` with `is_pull: true`.
+ * Gitea (and Forgejo) deliveries -> jobs. Zod reads only the payload fields we use (Gitea adds
+ * fields every release; older ones lack some), and `toJob` is pure: it decides from the event, the
+ * payload and the current manifest whether there is work, without any I/O. Route on
+ * X-Gitea-Event-Type (or Forgejo's X-Forgejo-Event-Type, see `readDeliveryHeaders`): Gitea says
+ * `synchronized` (not GitHub's `synchronize`) and a PR comment is `pull_request_comment` under
+ * X-Gitea-Event `issue_comment` with `is_pull: true`. Forgejo, a fork of Gitea, sends the same
+ * event types and payloads.
  */
 import { randomUUID } from "node:crypto";
 import { type Node, Parser } from "commonmark";
@@ -72,6 +74,42 @@ export type RouteContext = {
 };
 
 export type Delivery = { id: string; eventType: string; receivedAt: string };
+
+/**
+ * Where a delivery's id, fine event type and coarse event arrive: Gitea's name, then Forgejo's.
+ * Header lookups are case-insensitive.
+ */
+const HEADER_PAIRS = [
+  ["X-Gitea-Delivery", "X-Forgejo-Delivery"],
+  ["X-Gitea-Event-Type", "X-Forgejo-Event-Type"],
+  ["X-Gitea-Event", "X-Forgejo-Event"],
+] as const;
+
+/**
+ * The delivery id and event type from the request headers. Forgejo sends each under its own name
+ * (`X-Forgejo-Delivery`, `X-Forgejo-Event-Type`, `X-Forgejo-Event`) and, today, under Gitea's
+ * too, all filled from one value; Gitea sends only its own. Either name alone is enough. When both
+ * are sent they must agree, or the delivery is refused: these headers are not signed, and a pair
+ * that differs means something between the forge and the bot rewrote one of them, so neither can
+ * be trusted to route the payload or to recognise a repeated delivery. The fine event type is
+ * preferred; before Gitea 1.16 there is only the coarse event. `X-GitHub-Delivery` is the last
+ * resort for the id.
+ */
+export function readDeliveryHeaders(
+  header: (name: string) => string | undefined,
+): { id: string; eventType: string } | { conflict: string } {
+  const values: (string | undefined)[] = [];
+  for (const [gitea, forgejo] of HEADER_PAIRS) {
+    const a = header(gitea);
+    const b = header(forgejo);
+    if (a !== undefined && b !== undefined && a !== b) {
+      return { conflict: `${gitea} and ${forgejo} disagree` };
+    }
+    values.push(a ?? b);
+  }
+  const [id, eventType, event] = values;
+  return { id: id ?? header("X-GitHub-Delivery") ?? "", eventType: eventType ?? event ?? "" };
+}
 
 export type Routed = { job: Job } | { ignored: string } | { invalid: string };
 

@@ -215,3 +215,33 @@ export async function currentPullPayload(options: {
     ...(options.changes ? { changes: options.changes } : {}),
   });
 }
+
+/**
+ * Forgejo's names for the headers it sends beside Gitea's, filled from the same values
+ * (forgejo services/webhook/shared/payloader.go, AddDefaultHeaders).
+ */
+export const FORGEJO_HEADERS: Readonly<Record<string, string>> = {
+  "X-Gitea-Delivery": "X-Forgejo-Delivery",
+  "X-Gitea-Event": "X-Forgejo-Event",
+  "X-Gitea-Event-Type": "X-Forgejo-Event-Type",
+  "X-Gitea-Signature": "X-Forgejo-Signature",
+};
+
+/**
+ * A Gitea delivery as Forgejo sends it: the same body, with X-Forgejo-Delivery, -Event,
+ * -Event-Type and -Signature. `only: true` drops every other forge header (X-Gitea-*, X-Gogs-*,
+ * X-GitHub-*, X-Hub-*), which Forgejo sends today but does not promise to; without it the delivery
+ * carries both, as Forgejo sends it now (with no X-*-Hook-Installation-Target-Type, which Forgejo
+ * does not send).
+ */
+export function asForgejo(d: Delivery, options: { only?: boolean } = {}): Delivery {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(d.headers)) {
+    const forge = /^x-(gitea|gogs|github|hub)-/i.test(name);
+    if (/-hook-installation-target-type$/i.test(name)) continue;
+    if (!forge || !options.only) headers[name] = value;
+    const forgejo = FORGEJO_HEADERS[name];
+    if (forgejo) headers[forgejo] = value;
+  }
+  return { headers, body: d.body };
+}
