@@ -74,47 +74,52 @@ export async function handlePull(
     const results = candidates.map((f) => errorResult({ ...f, sha: job.headSha }, why));
     return { kind: "report", report: pullReport(job, results, candidates, [], []) };
   }
-  const change = readManifest ? await manifestChanges(ctx, job, mirror) : null;
-  const fromManifest = change && !change.unchanged ? change.fixtures : [];
-  if (candidates.length === 0 && (change === null || change.unchanged)) {
-    return {
-      kind: "nothing",
-      reason: `this pull request does not change ${codeSpan(deps.manifests.path)}`,
-    };
-  }
-  const names = [...candidates, ...fromManifest].map((f) => f.name);
-  const unknownNames = (only ?? []).filter((n) => !names.includes(n));
-  if (only && unknownNames.length === only.length && (change?.errors.length ?? 0) === 0) {
-    return { kind: "unknown-names", names: unknownNames, known: names };
-  }
-  if (!early) await publication.begin(target, `verifying ${names.length || "the manifest"}…`);
+  // The mirror's long-lived git ends with the job (it would end itself once idle anyway).
+  try {
+    const change = readManifest ? await manifestChanges(ctx, job, mirror) : null;
+    const fromManifest = change && !change.unchanged ? change.fixtures : [];
+    if (candidates.length === 0 && (change === null || change.unchanged)) {
+      return {
+        kind: "nothing",
+        reason: `this pull request does not change ${codeSpan(deps.manifests.path)}`,
+      };
+    }
+    const names = [...candidates, ...fromManifest].map((f) => f.name);
+    const unknownNames = (only ?? []).filter((n) => !names.includes(n));
+    if (only && unknownNames.length === only.length && (change?.errors.length ?? 0) === 0) {
+      return { kind: "unknown-names", names: unknownNames, known: names };
+    }
+    if (!early) await publication.begin(target, `verifying ${names.length || "the manifest"}…`);
 
-  // A /verify naming some fixtures re-verifies those; the others keep their result for this head.
-  const previous = only ? (deps.previousResults?.(job.repo, job.number, job.headSha) ?? []) : [];
-  const reuse = (f: Fixture) =>
-    only === null || only.includes(f.name)
-      ? undefined
-      : previous.find((p) => p.name === f.name && p.repo === f.repo);
-  const verify = ctx.verifyDeps("candidate");
-  const results: FixtureResult[] = [];
-  for (const f of candidates) {
-    const candidate: Fixture = {
-      ...f,
-      sha: job.headSha,
-      base: f.base === null ? null : job.baseRef,
+    // A /verify naming some fixtures re-verifies those; the others keep their result for this head.
+    const previous = only ? (deps.previousResults?.(job.repo, job.number, job.headSha) ?? []) : [];
+    const reuse = (f: Fixture) =>
+      only === null || only.includes(f.name)
+        ? undefined
+        : previous.find((p) => p.name === f.name && p.repo === f.repo);
+    const verify = ctx.verifyDeps("candidate");
+    const results: FixtureResult[] = [];
+    for (const f of candidates) {
+      const candidate: Fixture = {
+        ...f,
+        sha: job.headSha,
+        base: f.base === null ? null : job.baseRef,
+      };
+      results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
+    }
+    const fresh = await verifyFixtures(
+      fromManifest.filter((f) => reuse(f) === undefined),
+      verify,
+    );
+    for (const f of fromManifest)
+      results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
+    return {
+      kind: "report",
+      report: pullReport(job, results, candidates, change?.errors ?? [], unknownNames),
     };
-    results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
+  } finally {
+    mirror.close();
   }
-  const fresh = await verifyFixtures(
-    fromManifest.filter((f) => reuse(f) === undefined),
-    verify,
-  );
-  for (const f of fromManifest)
-    results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
-  return {
-    kind: "report",
-    report: pullReport(job, results, candidates, change?.errors ?? [], unknownNames),
-  };
 }
 
 function pullReport(

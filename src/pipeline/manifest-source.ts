@@ -62,7 +62,7 @@ export async function createManifestSource(
     const commit = await mirror.branchTip(await options.defaultBranch());
     if (commit === null)
       throw new ConfigError(`${repo} has no default branch to read ${path} from`);
-    const found = await readAt(mirror, commit);
+    const found = await readAt(mirror, commit).finally(() => mirror.close());
     if ("missing" in found)
       throw Object.assign(new ConfigError(`${repo} has no ${path} at ${commit.slice(0, 12)}`), {
         commit,

@@ -33,6 +33,8 @@ export type GitBatchOptions = {
   redact: Redact;
   signal?: AbortSignal | undefined;
   onGit?: ((args: readonly string[]) => void) | undefined;
+  /** How long the process may wait without a question before it is ended (default 2 s). */
+  idleCloseMs?: number;
 };
 
 type Pending = {
@@ -44,6 +46,12 @@ type Pending = {
 };
 
 const ARGS = ["cat-file", "--batch-command", "-z"] as const;
+const IDLE_CLOSE_MS = 2_000;
+
+/** Let a child's pipe not keep this process alive on its own (a timer does while one is asked). */
+function unref(stream: unknown): void {
+  (stream as { unref?: () => void } | null)?.unref?.();
+}
 
 export function createGitBatch(options: GitBatchOptions): GitBatch {
   let child: ReturnType<typeof spawn> | null = null;
@@ -51,6 +59,9 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
   let buffer: Buffer = Buffer.alloc(0);
   let stderr = "";
   const queue: Pending[] = [];
+  // Whoever forgets to close the batch leaks no process: it ends itself once idle, and the next
+  // question starts another.
+  let idleTimer: NodeJS.Timeout | null = null;
 
   function fail(error: GitError): void {
     failure ??= error;
@@ -79,6 +90,9 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
     child = proc;
     // A batch process never keeps the bot alive on its own.
     proc.unref();
+    unref(proc.stdin);
+    unref(proc.stdout);
+    unref(proc.stderr);
     proc.stdout?.on("data", (chunk: Buffer) => {
       if (proc !== child) return;
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
@@ -154,6 +168,24 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
     if (!head) return;
     clearTimeout(head.timer);
     head.resolve(answer);
+    if (queue.length === 0) {
+      idleTimer = setTimeout(close, options.idleCloseMs ?? IDLE_CLOSE_MS);
+      idleTimer.unref();
+    }
+  }
+
+  function close(): void {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    const closing = child;
+    if (!closing) return;
+    child = null;
+    buffer = Buffer.alloc(0);
+    for (const p of queue.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(new GitError("other", "git cat-file was closed before it answered"));
+    }
+    closing.stdin?.end();
   }
 
   function ask(
@@ -166,6 +198,8 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
       );
     }
     if (failure) return Promise.reject(failure);
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
     if (options.signal?.aborted) {
       return Promise.reject(new GitError("timeout", "git cat-file: the job's deadline passed"));
     }
@@ -186,16 +220,6 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
   return {
     info: (name) => ask("info", name) as Promise<Answer<ObjectInfo>>,
     contents: (name) => ask("contents", name) as Promise<Answer<ObjectInfo & { data: Buffer }>>,
-    close() {
-      const closing = child;
-      if (!closing) return;
-      child = null;
-      buffer = Buffer.alloc(0);
-      for (const p of queue.splice(0)) {
-        clearTimeout(p.timer);
-        p.reject(new GitError("other", "git cat-file was closed before it answered"));
-      }
-      closing.stdin?.end();
-    },
+    close,
   };
 }

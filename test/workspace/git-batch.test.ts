@@ -202,7 +202,10 @@ describe("git cat-file --batch-command", () => {
     tip = await repo.commit("objects");
   });
 
-  const batchIn = (cwd: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}) => {
+  const batchIn = (
+    cwd: string,
+    options: { timeoutMs?: number; signal?: AbortSignal; idleCloseMs?: number } = {},
+  ) => {
     const started: string[][] = [];
     const batch = createGitBatch({
       cwd,
@@ -211,6 +214,7 @@ describe("git cat-file --batch-command", () => {
       redact: createRedactor([]),
       signal: options.signal,
       onGit: (args) => started.push([...args]),
+      ...(options.idleCloseMs ? { idleCloseMs: options.idleCloseMs } : {}),
     });
     return { batch, started };
   };
@@ -257,6 +261,16 @@ describe("git cat-file --batch-command", () => {
     expect(await batch.info(tip)).not.toBe("missing");
     batch.close();
     expect(started).toHaveLength(2);
+  });
+
+  it("that nobody closes ends itself once idle, and starts again when asked", async () => {
+    const { batch, started } = batchIn(repo.dir, { idleCloseMs: 100 });
+    expect(await batch.info(tip)).not.toBe("missing");
+    const pid = catFilePid(repo.dir);
+    await waitUntil(() => !alive(pid));
+    expect(await batch.info(tip)).not.toBe("missing");
+    expect(started).toHaveLength(2);
+    batch.close();
   });
 
   it("that stops answering fails its questions as a timeout, and is killed", async () => {
