@@ -8,7 +8,7 @@ import { roleOf } from "../config/pull-role.ts";
 import type { PullJob } from "../queue/job.ts";
 import { codeSpan } from "../render/markdown.ts";
 import { errorMessage } from "../shared/errors.ts";
-import type { FixtureResult, RunReport } from "../shared/result.ts";
+import type { FixtureResult, PinFact, RunReport } from "../shared/result.ts";
 import type { Mirror } from "../workspace/workspace.ts";
 import type { JobContext, Outcome, StatusTarget } from "./job-context.ts";
 import { errorResult, verifyFixture, verifyFixtures } from "./verify-fixture.ts";
@@ -72,7 +72,8 @@ export async function handlePull(
     if (candidates.length === 0) throw error;
     const why = `could not fetch ${job.repo}: ${errorMessage(error)}`;
     const results = candidates.map((f) => errorResult({ ...f, sha: job.headSha }, why));
-    return { kind: "report", report: pullReport(job, results, candidates, [], []) };
+    const pins = candidates.map((f) => ({ name: f.name, pinned: f.sha, head: job.headSha }));
+    return { kind: "report", report: pullReport(job, results, pins, [], []) };
   }
   // The mirror's long-lived git ends with the job (it would end itself once idle anyway).
   try {
@@ -115,17 +116,46 @@ export async function handlePull(
       results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
     return {
       kind: "report",
-      report: pullReport(job, results, candidates, change?.errors ?? [], unknownNames),
+      report: pullReport(
+        job,
+        results,
+        await pinFacts(mirror, candidates, job.headSha),
+        change?.errors ?? [],
+        unknownNames,
+      ),
     };
   } finally {
     mirror.close();
   }
 }
 
+/**
+ * Each fixture's pin against this head, and whether the pin is still on the branch (reachable
+ * from the head): a re-pin after a force-push is said as such. Unknown (left out) when git
+ * cannot say.
+ */
+async function pinFacts(mirror: Mirror, candidates: Fixture[], head: string): Promise<PinFact[]> {
+  return Promise.all(
+    candidates.map(async (f) => {
+      const fact: PinFact = { name: f.name, pinned: f.sha, head };
+      try {
+        const pinned = await mirror.resolveCommit(f.sha);
+        if (pinned.kind !== "commit") return fact;
+        return {
+          ...fact,
+          pinnedOnBranch: (await mirror.distance(pinned.sha, head)).onlyFrom === 0,
+        };
+      } catch {
+        return fact;
+      }
+    }),
+  );
+}
+
 function pullReport(
   job: PullJob,
   results: FixtureResult[],
-  candidates: Fixture[],
+  pins: PinFact[],
   manifestErrors: string[],
   unknownNames: string[],
 ): RunReport {
@@ -137,7 +167,7 @@ function pullReport(
     trigger: job.trigger,
     results,
     manifestErrors,
-    pins: candidates.map((f) => ({ name: f.name, pinned: f.sha, head: job.headSha })),
+    pins,
     unknownNames,
   };
 }

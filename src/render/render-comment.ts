@@ -1,13 +1,16 @@
 /**
  * The PR report comment: a hidden marker (so the bot finds its own comment again), a headline,
- * then per fixture its verdict, the checks that need attention, the changed files and, collapsed,
- * the relevant diff hunks (capped). Text that comes from a repository (paths, lines, messages,
- * names, branches) goes through `markdown.ts`: prose through `escapeMarkdown`, names through
- * `codeSpan`, lines through `codeBlock`, so it cannot inject markdown or HTML, nor become a link or
- * an @mention. Secrets are removed before, by `sanitizeResult`.
+ * then per fixture its verdict, the diagnosis (one line per cause: what is wrong and what to do,
+ * from `diagnose.ts`), the checks that name the causes (their follow-ons collapsed), whether to
+ * re-pin, the changed files and, collapsed, the relevant diff hunks (capped). Text that comes from
+ * a repository (paths, lines, messages, names, branches) goes through `markdown.ts`: prose through
+ * `escapeMarkdown`, names and commands through `codeSpan`, lines through `codeBlock`, so it cannot
+ * inject markdown or HTML, nor become a link or an @mention. Secrets are removed before, by
+ * `sanitizeResult`.
  */
 import { showName } from "../shared/display.ts";
 import type {
+  CheckId,
   CheckResult,
   FileReport,
   FixtureResult,
@@ -15,6 +18,8 @@ import type {
   Verdict,
 } from "../shared/result.ts";
 import { runState, summarize } from "../shared/result.ts";
+import { detailLines } from "./check-details.ts";
+import { type Cause, diagnose, pinAdvice, type Rich } from "./diagnose.ts";
 import { hunkHeader } from "./hunk-header.ts";
 import { codeBlock, codeSpan, escapeMarkdown, inTableCell } from "./markdown.ts";
 
@@ -113,25 +118,18 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
   if (r.expect) facts.push(`in CI this canary should be: ${escapeMarkdown(r.expect)}`);
   out.push(facts.join(" · "), "");
   if (r.error) out.push(`⚠️ Could not check: ${escapeMarkdown(r.error)}`, "");
-  const attention = r.checks.filter((c) => c.status === "fail" || c.status === "warn");
-  for (const c of attention) {
-    out.push(`- ${CHECK_ICON[c.status]} **${codeSpan(c.id)}** ${escapeMarkdown(c.message)}`);
-    if (c.status === "fail" && c.fix) out.push(`  - **What to do:** ${escapeMarkdown(c.fix)}`);
-    if (c.status === "fail")
-      for (const d of (c.details ?? []).slice(0, 10)) out.push(`  - ${escapeMarkdown(d)}`);
-  }
-  if (attention.length > 0) out.push("");
+  out.push(...renderChecks(r));
   const passed = r.checks.filter((c) => c.status === "pass").map((c) => codeSpan(c.id));
   if (r.checks.length > 0 && r.verdict !== "error")
     out.push(`<sub>Passed: ${passed.join(", ") || "none"}</sub>`, "");
   const pin = report.pins.find((p) => p.name === r.name);
   if (pin) {
-    out.push(
-      pin.head.startsWith(pin.pinned) || pin.pinned === pin.head
-        ? "📌 The manifest already pins this head."
-        : `📌 The manifest pins ${codeSpan(pin.pinned)}, not this head. Once this passes, pin it: ${codeSpan(`sha: ${pin.head}`)} (or run ${codeSpan(`fixture-bot pin ${r.name}`)}).`,
-      "",
-    );
+    const advice = pinAdvice(r, pin);
+    if (advice === null) out.push("📌 The manifest already pins this head.", "");
+    else {
+      out.push(`📌 ${richMarkdown(advice.text)}`, "");
+      out.push(...codeBlock([advice.shaLine], "yaml"), "");
+    }
   }
   if (r.files.length > 0) {
     out.push("| changed file | status | + | − |", "| --- | --- | ---: | ---: |");
@@ -148,6 +146,63 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
     out.push("");
   }
   return out;
+}
+
+/**
+ * The diagnosis first (one line per cause: what is wrong, what to do), then the checks that name
+ * the causes and the warnings; the checks that fail only because of a cause are named under it,
+ * and what they say is collapsed below.
+ */
+function renderChecks(r: FixtureResult): string[] {
+  const out: string[] = [];
+  const causes = diagnose(r);
+  const lead = (c: Cause) => `**${richMarkdown(c.diagnosis)}:** ${richMarkdown(c.fix)}.`;
+  if (causes.length === 1) out.push(lead(causes[0] as Cause), "");
+  else if (causes.length > 1) out.push(...causes.map((c, i) => `${i + 1}. ${lead(c)}`), "");
+  const folded = causes.flatMap((c) => c.followOns);
+  const byId = (id: CheckId) => r.checks.find((c) => c.id === id) as CheckResult;
+  const shown = [
+    ...causes.map((c) => byId(c.primary)),
+    ...r.checks.filter((c) => c.status === "warn"),
+  ];
+  for (const c of shown) {
+    out.push(...renderCheck(c));
+    const followOns = causes.find((cause) => cause.primary === c.id)?.followOns ?? [];
+    if (followOns.length > 0)
+      out.push(`  - also failing because of this: ${followOns.map(codeSpan).join(", ")}`);
+  }
+  if (shown.length > 0) out.push("");
+  if (folded.length > 0) {
+    out.push(
+      "<details>",
+      `<summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary>`,
+      "",
+      ...folded.flatMap((id) => renderCheck(byId(id))),
+      "",
+      "</details>",
+      "",
+    );
+  }
+  return out;
+}
+
+function renderCheck(c: CheckResult): string[] {
+  const out = [`- ${CHECK_ICON[c.status]} **${codeSpan(c.id)}** ${escapeMarkdown(c.message)}`];
+  if (c.status !== "fail") return out;
+  const { files, other } = detailLines(c, 10);
+  for (const file of files) {
+    const header = files.length > 1 ? [`--- ${file.path}`] : [];
+    out.push("", ...codeBlock([...header, ...file.lines], "diff").map((l) => `  ${l}`), "");
+  }
+  for (const d of other) out.push(`  - ${escapeMarkdown(d)}`);
+  return out;
+}
+
+/** Rich text as markdown: words escaped, code as code spans. */
+function richMarkdown(text: Rich): string {
+  return text
+    .map((part) => (typeof part === "string" ? escapeMarkdown(part) : codeSpan(part.code)))
+    .join("");
 }
 
 function renderDiff(

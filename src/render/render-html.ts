@@ -12,6 +12,8 @@ import type {
   RunState,
   Verdict,
 } from "../shared/result.ts";
+import { detailLines } from "./check-details.ts";
+import { type Cause, diagnose, type Rich } from "./diagnose.ts";
 import { hunkHeader } from "./hunk-header.ts";
 
 export type DashboardFixture = {
@@ -58,17 +60,35 @@ export function escapeHtml(text: string): string {
 
 const e = escapeHtml;
 
+/**
+ * One style for every page. On a phone (under 40rem) the fixtures table becomes one card per
+ * fixture, every column kept; long names (40-character fixtures, 50-character repositories, paths
+ * and key paths with no break in them) wrap anywhere rather than widen the page; each check is
+ * its id over its message; diffs scroll inside their own box; refused lines wrap with their
+ * indentation kept.
+ */
 const STYLE = `
-:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#666;--line:#ddd;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--add:#e6ffec;--del:#ffebe9}
-@media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#111;--muted:#999;--line:#333;--add:#12361f;--del:#3d1518}}
-body{font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:60rem;padding:1rem}
-h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#666;--line:#ddd;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--add:#e6ffec;--del:#ffebe9;--note:#fff8e6}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--bg:#111;--muted:#999;--line:#333;--add:#12361f;--del:#3d1518;--note:#2b2310}}
+*,*::before,*::after{box-sizing:border-box}
+body{font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:60rem;padding:1rem;overflow-wrap:anywhere}
+h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:1rem 0 .4rem}
 a{color:inherit}.muted{color:var(--muted)}code,pre{font:14px/1.4 ui-monospace,monospace}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-.nowrap{white-space:nowrap}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor}
+.nowrap{white-space:nowrap}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor;white-space:nowrap}
 .pass,.success{color:var(--pass)}.fail,.failure{color:var(--fail)}.error,.warn,.pending{color:var(--warn)}.skip{color:var(--muted)}
-pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line)}.add{background:var(--add)}.del{background:var(--del)}
-@media (max-width:40rem){.wide{display:none}th,td{padding:.3rem}}
+pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line);overflow-wrap:normal}.add{background:var(--add)}.del{background:var(--del)}
+pre.lines{white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0;padding:.25rem .4rem}
+.diagnosis{background:var(--note);border-left:4px solid var(--fail);padding:.5rem .75rem;margin:.75rem 0}ol.diagnosis{padding-left:2rem}
+.checks td:first-child{white-space:nowrap}details{margin:.5rem 0}summary{cursor:pointer}
+ul{padding-left:1.25rem}
+@media (max-width:40rem){
+body{padding:.75rem}th,td{padding:.3rem}
+.fixtures thead{display:none}.fixtures,.fixtures tbody,.fixtures tr,.fixtures td{display:block}
+.fixtures tr{padding:.5rem 0;border-bottom:1px solid var(--line)}.fixtures td{border:0;padding:.1rem 0}
+.fixtures td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}
+.checks,.checks tbody,.checks tr,.checks td{display:block}.checks tr{border-bottom:1px solid var(--line);padding:.3rem 0}.checks td{border:0;padding:.05rem 0}
+}
 `;
 
 function page(title: string, body: string): string {
@@ -103,15 +123,13 @@ export function renderDashboard(data: DashboardData): string {
       const v = f.latest;
       const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
       const failing =
-        v && v.failing.length > 0
-          ? v.failing.map((c) => `<code class="nowrap">${e(c)}</code>`).join(", ")
-          : "";
+        v && v.failing.length > 0 ? v.failing.map((c) => `<code>${e(c)}</code>`).join(", ") : "";
       const when = v
         ? `<a href="runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
         : "";
-      return `<tr><td><strong class="nowrap">${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
-<td class="wide"><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
-<td><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td>${when}</td></tr>`;
+      return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
+<td><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
+<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td data-label="last verified">${when}</td></tr>`;
     })
     .join("\n");
   const runs = data.recent
@@ -124,7 +142,7 @@ export function renderDashboard(data: DashboardData): string {
     "fixture-bot",
     `<h1>fixture-bot</h1>
 <p class="muted">${data.fixtures.length} fixtures from <code>${e(data.manifestSource)}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? " <strong>Dry run</strong>: nothing is posted to Gitea." : ""}</p>
-<table><thead><tr><th>fixture</th><th class="wide">repository</th><th>pin</th><th>fixture check</th><th>last verified</th></tr></thead>
+<table class="fixtures"><thead><tr><th>fixture</th><th>repository</th><th>pin</th><th>fixture check</th><th>last verified</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -166,25 +184,63 @@ export function renderRunPage(
 }
 
 function renderFixtureSection(r: FixtureResult): string {
+  const causes = diagnose(r);
+  const followOns = new Set(causes.flatMap((c) => c.followOns));
+  const row = (c: CheckResult) => {
+    const cause = causes.find((k) => k.primary === c.id);
+    const also =
+      cause && cause.followOns.length > 0
+        ? `<br><span class="muted">also failing because of this: ${cause.followOns.map((id) => `<code>${e(id)}</code>`).join(", ")}</span>`
+        : "";
+    return `<tr><td class="${c.status}">${CHECK_MARK[c.status]}&nbsp;<code>${e(c.id)}</code></td><td>${e(c.message)}${also}${renderDetails(c)}</td></tr>`;
+  };
   const checks = r.checks
-    .map(
-      (c) =>
-        `<tr><td class="${c.status}">${CHECK_MARK[c.status]} <code>${e(c.id)}</code></td><td>${e(c.message)}${
-          c.status === "fail" && c.fix ? `<br><strong>What to do:</strong> ${e(c.fix)}` : ""
-        }${
-          c.details && c.details.length > 0
-            ? `<br><span class="muted">${c.details.map(e).join("<br>")}</span>`
-            : ""
-        }</td></tr>`,
-    )
+    .filter((c) => !followOns.has(c.id))
+    .map(row)
     .join("\n");
+  const folded = r.checks.filter((c) => followOns.has(c.id));
+  const lead = (c: Cause) => `<strong>${richHtml(c.diagnosis)}:</strong> ${richHtml(c.fix)}.`;
+  const diagnosis =
+    causes.length === 1
+      ? `<p class="diagnosis">${lead(causes[0] as Cause)}</p>`
+      : causes.length > 1
+        ? `<ol class="diagnosis">${causes.map((c) => `<li>${lead(c)}</li>`).join("")}</ol>`
+        : "";
   return `<section id="${e(r.name)}">
 <h2>${e(r.name)} ${badge(r.verdict)}</h2>
 <p class="muted"><code>${e(r.repo)}</code> branch <code>${e(r.branch)}</code> at <code>${e((r.resolvedSha ?? r.sha).slice(0, 12))}</code>${r.base ? `, cut from <code>${e(r.base)}</code>${r.mergeBase ? ` at <code>${e(r.mergeBase.slice(0, 12))}</code>` : ""}` : ""}${r.expect ? `; in CI: ${e(r.expect)}` : ""}</p>
 ${r.error ? `<p class="error">Could not check: ${e(r.error)}</p>` : ""}
-${checks ? `<table><tbody>${checks}</tbody></table>` : ""}
+${diagnosis}
+${checks ? `<table class="checks"><tbody>${checks}</tbody></table>` : ""}
+${
+  folded.length > 0
+    ? `<details class="follow-ons"><summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary><table class="checks"><tbody>${folded.map(row).join("\n")}</tbody></table></details>`
+    : ""
+}
 ${renderFiles(r.files)}
 </section>`;
+}
+
+/** A failing check's details: refused lines as code (indentation kept), the rest as text. */
+function renderDetails(c: CheckResult): string {
+  if (c.status !== "fail" && c.status !== "warn") return "";
+  const { files, other } = detailLines(c);
+  const code = files.map(
+    (f) =>
+      `<pre class="lines">${files.length > 1 ? `<span class="muted">${e(f.path)}</span>\n` : ""}${f.lines
+        .map((l) => `<span class="${l.startsWith("+") ? "add" : "del"}">${e(l)}</span>`)
+        .join("\n")}</pre>`,
+  );
+  const text =
+    other.length > 0 ? `<br><span class="muted">${other.map(e).join("<br>")}</span>` : "";
+  return `${code.join("")}${text}`;
+}
+
+/** Rich text as HTML: words escaped, code in <code>. */
+function richHtml(text: Rich): string {
+  return text
+    .map((part) => (typeof part === "string" ? e(part) : `<code>${e(part.code)}</code>`))
+    .join("");
 }
 
 function renderFiles(files: readonly FileReport[]): string {
@@ -211,7 +267,13 @@ function renderFiles(files: readonly FileReport[]): string {
   return `<h3>Changed files</h3><ul>${list}</ul>${diffs}`;
 }
 
-/** A 404 page in the dashboard's style, with a way back. */
+/** A 404 page in the dashboard's style: what was not found, why that may be, and a way back. */
 export function renderNotFound(what: string): string {
-  return page("Not found", `<h1>Not found</h1>\n<p>${e(what)} <a href="/">All fixtures</a></p>`);
+  return page(
+    "Not found · fixture-bot",
+    `<p><a href="/">← all fixtures</a></p>
+<h1>Not found <span class="badge skip">404</span></h1>
+<p>${e(what)}</p>
+<p class="muted">The address may be mistyped, or what it named is gone: runs are kept for 90 days.</p>`,
+  );
 }

@@ -95,6 +95,19 @@ export function summarize(results: readonly FixtureResult[]): Summary {
   return summary;
 }
 
+/** A fixture-branch PR's head against the manifest's pin of one fixture. */
+export type PinFact = {
+  name: string;
+  /** The pin as the manifest writes it. */
+  pinned: string;
+  head: string;
+  /**
+   * Whether the pinned commit is still on the fixture branch (reachable from this head): false
+   * after a force-push or rebase dropped it. Absent when not asked (and in runs stored before).
+   */
+  pinnedOnBranch?: boolean;
+};
+
 /** One run of the service for one commit: what the status and the PR comment report. */
 export type RunReport = {
   /** pull: a PR's head as candidate pins; push: pins re-checked after a push; reconcile: every pin. */
@@ -110,7 +123,7 @@ export type RunReport = {
   /** The manifest at the PR head does not load: one line per problem, with file:line:col. */
   manifestErrors: string[];
   /** For a fixture-branch PR: the manifest's pin of each fixture against this head. */
-  pins: { name: string; pinned: string; head: string }[];
+  pins: PinFact[];
   /** Names given to /verify that no fixture has. */
   unknownNames: string[];
 };

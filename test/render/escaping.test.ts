@@ -8,6 +8,7 @@ import { renderRunPage } from "../../src/render/render-html.ts";
 import { renderJson } from "../../src/render/render-json.ts";
 import { renderText } from "../../src/render/render-text.ts";
 import type { FixtureResult, RunReport } from "../../src/shared/result.ts";
+import { leaves, linkifiable } from "./gitea-markdown.ts";
 
 const RAW = "notes\ncompose.yml";
 const SHOWN = "notes\\ncompose.yml";
@@ -85,5 +86,52 @@ describe("names are escaped in every human report", () => {
   it("JSON keeps the raw name", () => {
     const parsed = JSON.parse(renderJson([result]));
     expect(parsed.fixtures[0].changes[0].path).toBe(RAW);
+  });
+});
+
+describe("the diagnosis is repository text too", () => {
+  // A file named to be HTML, a mention and a link, emptied: its name reaches the lead line, the
+  // fix and the command to run.
+  const NAME = "<img src=x onerror=alert(1)>@admin www.evil.example.yml";
+  const hostile: FixtureResult = {
+    ...result,
+    checks: [
+      {
+        id: "not-emptied",
+        status: "fail",
+        message: `${NAME} was emptied (3 lines at the merge-base, none now)`,
+      },
+    ],
+    files: [],
+  };
+  const hostileReport: RunReport = { ...report, results: [hostile] };
+
+  it("cannot become HTML, a link or a mention in the PR comment", () => {
+    const body = renderComment(hostileReport);
+    expect(body).toContain("was emptied:**");
+    const parsed = leaves(body);
+    expect(parsed.filter((l) => l.type === "link" || l.type === "image")).toEqual([]);
+    for (const l of parsed.filter((l) => l.type.startsWith("html")))
+      expect(l.literal).toMatch(/^(<!-- fixture-bot:report -->|<\/?(details|summary|sub|code)>)/);
+    for (const l of parsed.filter((l) => l.type === "text" || l.type === "code"))
+      expect(linkifiable(l.literal.replace(" (head of #7)", "")), l.literal).toBe(false);
+  });
+
+  it("is escaped on the run page", () => {
+    const page = renderRunPage(
+      {
+        id: 1,
+        repo: result.repo,
+        sha: report.sha,
+        number: 7,
+        trigger: "opened",
+        state: "failure",
+        createdAt: new Date(0).toISOString(),
+        report: hostileReport,
+      },
+      { giteaUrl: "https://git.example.org", now: new Date(0) },
+    );
+    expect(page).toContain('<p class="diagnosis"><strong>&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain("<img");
   });
 });

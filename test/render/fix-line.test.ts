@@ -45,7 +45,12 @@ const report: RunReport = {
 describe("the fix line", () => {
   it.each([
     ["the CLI", () => renderText([result], { color: false }), `what to do: ${FIX}`],
-    ["the PR comment", () => renderComment(report), "**What to do:** Restore everything"],
+    // The comment and the run page lead with the cause and its fix: the check's own fix line.
+    [
+      "the PR comment",
+      () => renderComment(report),
+      "**this backup canary also changes what install reads, so install would go red first:** restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup\\* labels of services (list or map form).",
+    ],
     [
       "the run page",
       () =>
@@ -62,7 +67,7 @@ describe("the fix line", () => {
           },
           { giteaUrl: "https://git.example.org", now: new Date(0) },
         ),
-      "<strong>What to do:</strong> Restore everything",
+      "<strong>this backup canary also changes what install reads, so install would go red first:</strong> restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form).",
     ],
   ])("is in %s, before the details", (_, render, line) => {
     const out = render();

@@ -13,6 +13,7 @@ import {
   rule,
   type TestEnv,
 } from "../helpers/recipes.ts";
+import { leaves } from "./gitea-markdown.ts";
 
 const HTML = "recipe-maintainers/custom-html";
 let env: TestEnv;
@@ -105,26 +106,44 @@ describe("renderComment", () => {
 
       \`recipe-maintainers/custom-html\` branch \`regression-bad-restore\` at \`<short>\` · base \`main\` (merge-base \`<short>\`) · in CI this canary should be: red at restore
 
+      **compose.yml was emptied:** restore it from \`main\` (\`git checkout <short> -- compose.yml\`), then change only \`services.app.deploy.labels\`.
+
       - ❌ **\`not-emptied\`** compose.yml was emptied (48 lines at the merge-base, none now)
+        - also failing because of this: \`yaml-valid\`, \`compose-valid\`, \`lines\`, \`keys\`, \`max-lines\`
+
+      <details>
+      <summary>What the 5 follow-on checks say</summary>
+
       - ❌ **\`yaml-valid\`** compose.yml is an empty YAML document (it parses to null)
       - ❌ **\`compose-valid\`** compose.yml: the document is empty (null): no services
       - ❌ **\`lines\`** compose.yml: 47 of 48 changed lines match no pattern in change\\[0\\].lines
-        - compose.yml: removed: ---
-        - compose.yml: removed: version: "3.8"
-        - compose.yml: removed: 
-        - compose.yml: removed: services:
-        - compose.yml: removed:   app:
-        - compose.yml: removed:     image: nginx:1.27
-        - compose.yml: removed:     networks:
-        - compose.yml: removed:       - proxy
-        - compose.yml: removed:     environment:
-        - compose.yml: removed:       - DOMAIN
+
+        \`\`\`diff
+        ----
+        -version: "3.8"
+        -
+        -services:
+        -  app:
+        -    image: nginx:1.27
+        -    networks:
+        -      - proxy
+        -    environment:
+        -      - DOMAIN
+        \`\`\`
+
+        - ... and 37 more
       - ❌ **\`keys\`** compose.yml: the whole document was replaced (it is no longer a mapping); only services.app.deploy.labels may change
       - ❌ **\`max-lines\`** compose.yml: 48 lines changed (+0 -48); at most 2 allowed
 
+      </details>
+
       <sub>Passed: \`sha-exists\`, \`sha-on-branch\`, \`branch-tip\`, \`base-exists\`, \`change-present\`, \`paths\`, \`whitespace-churn\`, \`mode\`, \`binary\`</sub>
 
-      📌 The manifest pins \`5a481cc1f6b2a462\`, not this head. Once this passes, pin it: \`sha: <sha>\` (or run \`fixture-bot pin bad-restore\`).
+      📌 The manifest pins \`5a481cc1f6b2a462\`, not this head. CI runs the pinned commit. Once this head passes, pin it with this line (or run \`fixture-bot pin bad-restore\`):
+
+      \`\`\`yaml
+      sha: <sha>
+      \`\`\`
 
       | changed file | status | + | − |
       | --- | --- | ---: | ---: |
@@ -151,6 +170,33 @@ describe("renderComment", () => {
 
       <sub>Re-run with a comment that starts with <code>/verify</code> (optionally followed by fixture names).</sub>"
     `);
+  });
+
+  it("shows the refused lines as code: Gitea keeps their indentation", () => {
+    // (No diff from the merge-base, which is a code block of its own.)
+    const body = renderComment(report([emptied]), { maxDiffLines: 0 });
+    const blocks = leaves(body).filter((l) => l.type === "code_block");
+    expect(blocks.map((b) => b.literal)).toEqual([
+      expect.stringContaining("\n-services:\n-  app:\n-    image: nginx:1.27\n"),
+    ]);
+    expect(body).not.toContain("removed:");
+  });
+
+  it("tells a passing head the manifest does not pin why to re-pin, and the sha: line to write", () => {
+    const head = good.resolvedSha as string;
+    const body = renderComment(
+      report([good], {
+        pins: [{ name: "bad-backup", pinned: "5a481cc1f6b2", head, pinnedOnBranch: false }],
+      }),
+    );
+    expect(body).toContain(
+      "📌 The manifest pins `5a481cc1f6b2`, not this head. `5a481cc1f6b2` is no longer on `regression-bad-backup`: the branch was force-pushed or rebased, so CI runs a commit the branch has lost. This head passes: pin it with this line (or run `fixture-bot pin bad-backup`):",
+    );
+    const blocks = leaves(body).filter((l) => l.type === "code_block");
+    expect(blocks.map((b) => b.literal)).toContain(`sha: ${head}\n`);
+    expect(
+      renderComment(report([good], { pins: [{ name: "bad-backup", pinned: head, head }] })),
+    ).toContain("📌 The manifest already pins this head.");
   });
 
   it("summarises several fixtures in a table, and says when all pass", () => {
@@ -182,7 +228,10 @@ describe("renderComment", () => {
       maxDiffLines: 10,
       maxDiffLinesPerFile: 10,
     });
-    expect(body.match(/<details>/g)).toHaveLength(1);
+    // One collapsed diff (the budget is spent on the first fixture); each fixture folds its
+    // follow-on checks in a <details> of its own.
+    expect(body.match(/<summary>Diff from the merge-base/g)).toHaveLength(1);
+    expect(body.match(/<summary>What the 5 follow-on checks say/g)).toHaveLength(2);
     expect(body).toContain("(10 lines, truncated)");
   });
 

@@ -114,7 +114,7 @@ describe("a pull request from a fixture branch", () => {
     expect(reports(number)[0]?.id).toBe(first?.id);
     expect(reports(number)[0]?.body).toContain("✅ the fixture passes");
     expect(reports(number)[0]?.body).toContain(
-      `📌 The manifest pins \`${emptied}\`, not this head.`,
+      `📌 The manifest pins \`${emptied}\`, not this head. \`${emptied}\` is an older commit of \`${BRANCH}\`, and CI still runs it.`,
     );
     expect(reports(number)[0]?.body).toContain(`sha: ${fixed}`);
 
@@ -181,6 +181,14 @@ describe("a pull request from a fixture branch", () => {
     const final = h.gitea.statuses(REPO, rewritten).at(-1);
     expect(final?.status).toBe("failure");
     expect(final?.description).toContain("sha-on-branch");
+
+    // The PR's own report says why to re-pin: the pin is gone from the branch.
+    expect(h.gitea.syncPull(REPO, number)).toBe(rewritten);
+    await h.pullRequest("synchronized", number);
+    await h.service.idle();
+    expect(reports(number)[0]?.body).toContain(
+      `\`${emptied}\` is no longer on \`${BRANCH}\`: the branch was force-pushed or rebased, so CI runs a commit the branch has lost.`,
+    );
   });
 });
 
