@@ -63,6 +63,22 @@ module.exports = {
       from: { pathNot: "^src/(main|lifecycle|cli)\\.ts$" },
       to: { path: "^src/(main|lifecycle)\\.ts$" },
     },
+    {
+      name: "cli-starts-light",
+      comment:
+        "verify, validate, pin, tiers and --help start in about the time node does: src/cli.ts imports the service (main.ts and what only serve needs: hono, pino, prom-client, better-sqlite3, undici) only through serve's dynamic import, never statically. (test/cli.test.ts checks what each command loads at run time.)",
+      severity: "error",
+      from: { path: "^src/cli\\.ts$" },
+      to: {
+        path: [
+          "^src/(main|lifecycle)\\.ts$",
+          "^src/(intake|web|store|ops|gitea|queue)/",
+          "^src/shared/logger\\.ts$",
+          "(^|/)node_modules/(hono|@hono/node-server|pino|prom-client|better-sqlite3|undici)/",
+        ],
+        dependencyTypesNot: ["dynamic-import", "type-only"],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -2,50 +2,134 @@
  * fixture-bot's command line: verify | validate | pin | tiers | demo | serve. Each command is a function
  * of (args, io) -> exit code, so tests drive it in-process; only `run()` at the bottom touches the
  * real process. Exit codes: 0 all pass, 1 a fixture failed, 2 could not check or bad configuration.
+ *
+ * Start-up: this module imports only node: built-ins, shared/errors.ts and shared/result.ts (small,
+ * no packages); each command imports what it needs when it runs (validate: the manifest loader;
+ * verify and pin: git, the checks, the renderers; serve: the service). So `--help` costs what node
+ * itself does, and no command but serve loads hono, pino, prom-client, better-sqlite3 or undici.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { loadGitEnv } from "./config/env.ts";
-import { type LoadedManifest, loadManifestFile, parseManifest } from "./config/load-manifest.ts";
+import type { LoadedManifest } from "./config/load-manifest.ts";
 import type { Fixture } from "./config/manifest.ts";
-import { rewritePin } from "./config/rewrite-pin.ts";
-import { runDemo } from "./demo/demo.ts";
-import { DEFAULT_LIMITS } from "./engine/inspect-files.ts";
-import { TIER_PRESETS } from "./engine/tiers.ts";
-import { verifyFixture, verifyFixtures } from "./pipeline/verify-fixture.ts";
-import { renderJson } from "./render/render-json.ts";
-import { renderText } from "./render/render-text.ts";
-import { renderTiers } from "./render/render-tiers.ts";
 import { BotError, ConfigError, EXIT, errorMessage } from "./shared/errors.ts";
-import { TIERS } from "./shared/fixture.ts";
-import { silentLogger } from "./shared/logger.ts";
-import { createRedactor } from "./shared/redact.ts";
+import type { Logger } from "./shared/logger.ts";
 import { type FixtureResult, summarize } from "./shared/result.ts";
-import { createWorkspace, type Workspace } from "./workspace/workspace.ts";
+import type { Workspace } from "./workspace/workspace.ts";
 
 export type CliIo = {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: colour (unless NO_COLOR) and a progress line while fetching. */
   isTTY: boolean;
 };
+
+type Command = {
+  /** The synopsis line, after `fixture-bot `. */
+  usage: string;
+  /** One line for the overview. */
+  summary: string;
+  /** What `fixture-bot help COMMAND` adds below the synopsis. */
+  details: string;
+  run: (args: readonly string[], io: CliIo) => Promise<number>;
+};
+
+const CONFIG_OPTION =
+  "  -c, --config FILE  the manifest (default: $FIXTURES_FILE, else ./fixtures.yaml)";
+const GIT_ENVIRONMENT = `Environment:
+  GITEA_URL      https://git.example.org, or file:///dir holding owner/name.git repos (required)
+  GITEA_TOKEN    token for private repos (or GITEA_TOKEN_FILE); sent as an HTTP header only
+  DATA_DIR       where repository mirrors are kept (default ./data)`;
+const EXIT_CODES =
+  "Exit status: 0 every fixture passes, 1 one fails, 2 one could not be checked or the\nconfiguration is wrong.";
+
+const COMMANDS = {
+  verify: {
+    usage: "verify [--config FILE] [NAME...] [--json] [--verbose]",
+    summary: "Verify all (or the named) fixtures. Exit 0 all pass, 1 any fail, 2 any error.",
+    details: `Fetches each fixture's repository into its mirror under DATA_DIR (one fetch per repository)
+and checks every fixture, or the NAMEs given, against the rules in the manifest. On a terminal a
+progress line shows which repository is being fetched and for how long.
+
+Options:
+${CONFIG_OPTION}
+      --json         print the results as JSON (no colour, no progress line)
+  -v, --verbose      list every check, not only those that fail or warn
+
+${EXIT_CODES}
+
+${GIT_ENVIRONMENT}`,
+    run: verifyCommand,
+  },
+  validate: {
+    usage: "validate [--config FILE]",
+    summary: "Check fixtures.yaml only; no network.",
+    details: `Loads the manifest and reports every problem with its file, line and column. Touches no
+repository and needs no GITEA_URL.
+
+Options:
+${CONFIG_OPTION}
+
+Exit status: 0 the manifest is valid, 2 it is not.`,
+    run: validateCommand,
+  },
+  pin: {
+    usage: "pin NAME [--config FILE]",
+    summary: "Verify the tip of NAME's branch and, if it passes, write it as the new sha.",
+    details: `Fetches NAME's repository, verifies the tip of its branch as if it were the pin and, when every
+check passes, rewrites NAME's sha: in the manifest (nothing else in the file changes). When the tip
+is already the pin, it is verified all the same.
+
+Options:
+${CONFIG_OPTION}
+
+Exit status: 0 pinned (or already pinned and passing), 1 the tip fails its checks (the manifest is
+left alone), 2 it could not be checked or the configuration is wrong.
+
+${GIT_ENVIRONMENT}`,
+    run: pinCommand,
+  },
+  tiers: {
+    usage: "tiers [--json]",
+    summary: "Print the tier presets: what a targeted change for each CI tier may touch.",
+    details: `Options:
+      --json         print the presets as JSON`,
+    run: tiersCommand,
+  },
+  demo: {
+    usage: "demo [--keep]",
+    summary: "Replay the empty-compose.yml incident in a temp dir: real git, no Gitea, no network.",
+    details: `Options:
+      --keep         keep the temp dir (its path is printed) to look at afterwards`,
+    run: demoCommand,
+  },
+  serve: {
+    usage: "serve",
+    summary: 'Run the Gitea webhook service (configuration: README, "Set up on Gitea").',
+    details: `Receives Gitea's webhooks, verifies the fixtures a pull request or push touches, and reports
+with a commit status and one comment; re-checks every pin periodically; serves a dashboard. It
+reads its configuration from the environment (GITEA_URL, GITEA_TOKEN, WEBHOOK_SECRET, PORT, ...):
+see the README, "Set up on Gitea" and "Running it in production".`,
+    run: serveCommand,
+  },
+} satisfies Record<string, Command>;
+type CommandName = keyof typeof COMMANDS;
+
+function findCommand(name: string): Command | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
+}
 
 const USAGE = `fixture-bot: guard regression-canary fixtures
 
 Usage:
-  fixture-bot verify [--config FILE] [NAME...] [--json] [--verbose]
-      Verify all (or the named) fixtures. Exit 0 all pass, 1 any fail, 2 any error.
-  fixture-bot validate [--config FILE]
-      Check fixtures.yaml only; no network.
-  fixture-bot pin NAME [--config FILE]
-      Verify the tip of NAME's branch and, if it passes, write it as the new sha.
-  fixture-bot tiers [--json]
-      Print the tier presets: what a targeted change for each CI tier may touch.
-  fixture-bot demo [--keep]
-      Replay the empty-compose.yml incident in a temp dir: real git, no Gitea, no network.
-  fixture-bot serve
-      Run the Gitea webhook service (configuration: README, "Set up on Gitea").
+${Object.values<Command>(COMMANDS)
+  .map((c) => `  fixture-bot ${c.usage}\n      ${c.summary}`)
+  .join("\n")}
+  fixture-bot help COMMAND, fixture-bot COMMAND --help
+      Print a command's options.
+  fixture-bot --version
 
 Environment:
   GITEA_URL      https://git.example.org, or file:///dir holding owner/name.git repos
@@ -54,34 +138,36 @@ Environment:
   FIXTURES_FILE  default for --config (default ./fixtures.yaml)
 `;
 
+function commandHelp(command: Command): string {
+  return `Usage: fixture-bot ${command.usage}\n\n${command.summary}\n\n${command.details}\n`;
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case "verify":
-        return await verifyCommand(rest, io);
-      case "validate":
-        return await validateCommand(rest, io);
-      case "pin":
-        return await pinCommand(rest, io);
-      case "demo":
-        return await demoCommand(rest, io);
-      case "tiers":
-        return tiersCommand(rest, io);
-      case "serve": {
-        const { serve } = await import("./main.ts");
-        return await serve(io.env);
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout(USAGE);
-        return command === undefined ? EXIT.error : EXIT.ok;
-      default:
-        io.stderr(`fixture-bot: unknown command "${command}"\n\n${USAGE}`);
-        return EXIT.error;
+    if (name === undefined) {
+      io.stderr(USAGE);
+      return EXIT.error;
     }
+    if (name === "--help" || name === "-h") {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (name === "--version" || name === "version") {
+      io.stdout(`fixture-bot ${packageVersion()}\n`);
+      return EXIT.ok;
+    }
+    if (name === "help") return helpCommand(rest, io);
+    const command = findCommand(name);
+    if (command === undefined) {
+      io.stderr(`fixture-bot: unknown command "${name}"\n\n${USAGE}`);
+      return EXIT.error;
+    }
+    if (asksForHelp(rest)) {
+      io.stdout(commandHelp(command));
+      return EXIT.ok;
+    }
+    return await command.run(rest, io);
   } catch (error) {
     if (error instanceof BotError) {
       io.stderr(
@@ -93,11 +179,44 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-function parse<T extends ParseArgsConfig["options"]>(args: readonly string[], options: T) {
+function helpCommand(args: readonly string[], io: CliIo): number {
+  const [name, ...extra] = args;
+  if (name === undefined) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const command = findCommand(name);
+  if (command === undefined || extra.length > 0) {
+    io.stderr(
+      `fixture-bot help: ${command === undefined ? `unknown command "${name}"` : "takes one command"}; commands: ${Object.keys(COMMANDS).join(", ")}\n`,
+    );
+    return EXIT.error;
+  }
+  io.stdout(commandHelp(command));
+  return EXIT.ok;
+}
+
+/** `--help` or `-h` anywhere before `--`: help wins over every other argument, valid or not. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/** The version in package.json, one directory above this file both as src/cli.ts and dist/cli.js. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return String(pkg.version);
+}
+
+function parse<T extends ParseArgsConfig["options"]>(
+  command: CommandName,
+  args: readonly string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ConfigError(`${errorMessage(error)}\n\n${USAGE}`);
+    throw new ConfigError(`${errorMessage(error)}\n\n${commandHelp(COMMANDS[command])}`);
   }
 }
 
@@ -105,16 +224,51 @@ function configPath(value: unknown, env: NodeJS.ProcessEnv): string {
   return typeof value === "string" ? value : (env.FIXTURES_FILE ?? "fixtures.yaml");
 }
 
-function makeWorkspace(env: NodeJS.ProcessEnv): Workspace {
-  const { GITEA_URL, GITEA_TOKEN, DATA_DIR } = loadGitEnv(env);
-  return createWorkspace({
-    dataDir: DATA_DIR,
-    giteaUrl: GITEA_URL,
-    token: GITEA_TOKEN,
-    redact: createRedactor([GITEA_TOKEN]),
-    maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
-  });
+async function loadManifest(value: unknown, env: NodeJS.ProcessEnv): Promise<LoadedManifest> {
+  const { loadManifestFile } = await import("./config/load-manifest.ts");
+  return loadManifestFile(configPath(value, env));
 }
+
+/** verify and pin log nothing; shared/logger.ts's own silent logger would load pino with it. */
+const noop = () => undefined;
+const quiet: Logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => quiet };
+
+/** What verify and pin need beyond the manifest: git, the checks, the renderers. */
+async function loadVerifier() {
+  const [env, limits, pipeline, text, redact, workspace] = await Promise.all([
+    import("./config/env.ts"),
+    import("./engine/inspect-files.ts"),
+    import("./pipeline/verify-fixture.ts"),
+    import("./render/render-text.ts"),
+    import("./shared/redact.ts"),
+    import("./workspace/workspace.ts"),
+  ]);
+  const deps = { limits: limits.DEFAULT_LIMITS, log: quiet };
+  return {
+    verifyFixtures: pipeline.verifyFixtures,
+    verifyFixture: pipeline.verifyFixture,
+    renderText: text.renderText,
+    deps,
+    makeWorkspace(io: CliIo): Workspace {
+      const { GITEA_URL, GITEA_TOKEN, DATA_DIR } = env.loadGitEnv(io.env);
+      if (GITEA_TOKEN && GITEA_URL.startsWith("file:")) {
+        const source = io.env.GITEA_TOKEN_FILE ? "GITEA_TOKEN_FILE" : "GITEA_TOKEN";
+        io.stderr(
+          `fixture-bot: warning: ${source} is set but not used: GITEA_URL is a file:// URL, whose repositories are read without a token\n`,
+        );
+      }
+      return workspace.createWorkspace({
+        dataDir: DATA_DIR,
+        giteaUrl: GITEA_URL,
+        token: GITEA_TOKEN,
+        redact: redact.createRedactor([GITEA_TOKEN]),
+        maxBlobBytes: limits.DEFAULT_LIMITS.maxBlobBytes,
+      });
+    },
+  };
+}
+
+type Verifier = Awaited<ReturnType<typeof loadVerifier>>;
 
 function select(loaded: LoadedManifest, names: readonly string[]): Fixture[] {
   const { fixtures } = loaded.manifest;
@@ -133,31 +287,86 @@ export function exitCodeOf(results: readonly FixtureResult[]): number {
   return s.error > 0 ? EXIT.error : s.fail > 0 ? EXIT.fail : EXIT.ok;
 }
 
+const color = (io: CliIo) => io.isTTY && !io.env.NO_COLOR;
+
+const ERASE_LINE = "\r\u001b[K";
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The workspace, with a line on the terminal for each fetch when `write` is given: `fetching
+ * REPO… 2.4 s` while it runs (redrawn as the seconds pass; the oldest fetch when several run at
+ * once), then `fetched REPO in 2.6 s` once it is done. The workspace reports no progress of its own
+ * yet, so this times its `sync` calls from outside. `done()` stops the clock before the report.
+ */
+function showFetches(
+  workspace: Workspace,
+  write: ((text: string) => void) | null,
+): { workspace: Workspace; done: () => void } {
+  if (write === null) return { workspace, done: () => undefined };
+  const running = new Map<string, number>();
+  let ticker: NodeJS.Timeout | undefined;
+  const draw = (finished = "") => {
+    const [oldest] = running;
+    const more = running.size > 1 ? ` (and ${running.size - 1} more)` : "";
+    const line = oldest ? `fetching ${oldest[0]}${more}… ${seconds(Date.now() - oldest[1])}` : "";
+    write(`${ERASE_LINE}${finished}${line}`);
+  };
+  const finish = (repo: string, text: string) => {
+    running.delete(repo);
+    if (running.size === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+    draw(text);
+  };
+  return {
+    workspace: {
+      ...workspace,
+      async sync(repo, options) {
+        const started = Date.now();
+        running.set(repo, started);
+        ticker ??= setInterval(draw, 200).unref();
+        draw();
+        try {
+          const mirror = await workspace.sync(repo, options);
+          finish(repo, `fetched ${repo} in ${seconds(Date.now() - started)}\n`);
+          return mirror;
+        } catch (error) {
+          finish(repo, `could not fetch ${repo} (${seconds(Date.now() - started)})\n`);
+          throw error;
+        }
+      },
+    },
+    done: () => clearInterval(ticker),
+  };
+}
+
 async function verifyCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parse("verify", args, {
     config: { type: "string", short: "c" },
     json: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
   });
-  const loaded = await loadManifestFile(configPath(values.config, io.env));
+  const loaded = await loadManifest(values.config, io.env);
   const fixtures = select(loaded, positionals);
-  const workspace = makeWorkspace(io.env);
-  const results = await verifyFixtures(fixtures, {
-    workspace,
-    limits: DEFAULT_LIMITS,
-    log: silentLogger,
-  });
-  io.stdout(
-    values.json
-      ? renderJson(results)
-      : renderText(results, { color: io.isTTY, verbose: values.verbose === true }),
-  );
+  const verifier = await loadVerifier();
+  const json = values.json === true;
+  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY && !json ? io.stdout : null);
+  const results = await verifier
+    .verifyFixtures(fixtures, { ...verifier.deps, workspace: fetches.workspace })
+    .finally(fetches.done);
+  if (json) {
+    const { renderJson } = await import("./render/render-json.ts");
+    io.stdout(renderJson(results));
+  } else {
+    io.stdout(verifier.renderText(results, { color: color(io), verbose: values.verbose === true }));
+  }
   return exitCodeOf(results);
 }
 
 async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { config: { type: "string", short: "c" } });
-  const loaded = await loadManifestFile(configPath(values.config, io.env));
+  const { values } = parse("validate", args, { config: { type: "string", short: "c" } });
+  const loaded = await loadManifest(values.config, io.env);
   const { fixtures } = loaded.manifest;
   io.stdout(
     `${loaded.file}: ok, ${fixtures.length} fixtures (${fixtures.map((f) => f.name).join(", ")})\n`,
@@ -166,31 +375,39 @@ async function validateCommand(args: readonly string[], io: CliIo): Promise<numb
 }
 
 async function pinCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: "string", short: "c" } });
+  const { values, positionals } = parse("pin", args, { config: { type: "string", short: "c" } });
   if (positionals.length !== 1)
-    throw new ConfigError(`pin takes exactly one fixture name\n\n${USAGE}`);
+    throw new ConfigError(`pin takes exactly one fixture name\n\n${commandHelp(COMMANDS.pin)}`);
   const file = configPath(values.config, io.env);
-  const loaded = await loadManifestFile(file);
+  const loaded = await loadManifest(file, io.env);
   const [fixture] = select(loaded, positionals) as [Fixture];
-  const mirror = await makeWorkspace(io.env).sync(fixture.repo);
-  const tip = await mirror.branchTip(fixture.branch);
-  if (tip === null)
-    throw new ConfigError(`branch ${fixture.branch} does not exist in ${fixture.repo}`);
-  if (tip === fixture.sha) {
-    io.stdout(`${fixture.name} is already pinned to the tip of ${fixture.branch} (${tip})\n`);
-    return EXIT.ok;
-  }
-  const result = await verifyFixture({ ...fixture, sha: tip }, mirror, {
-    limits: DEFAULT_LIMITS,
-    log: silentLogger,
-  });
+  const verifier = await loadVerifier();
+  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY ? io.stdout : null);
+  // Already the pin or not, the tip is verified: "already pinned" must never hide a failure.
+  const { tip, result } = await verifyTip(fixture, fetches.workspace, verifier).finally(
+    fetches.done,
+  );
+  const pinned = tip === fixture.sha;
   if (result.verdict !== "pass") {
-    io.stdout(renderText([result], { color: io.isTTY }));
+    io.stdout(verifier.renderText([result], { color: color(io) }));
     io.stderr(
-      `refusing to pin ${fixture.name} to ${tip.slice(0, 12)}: the tip of ${fixture.branch} does not pass\n`,
+      pinned
+        ? `${fixture.name} is pinned to the tip of ${fixture.branch} (${tip.slice(0, 12)}), and the tip does not pass\n`
+        : `refusing to pin ${fixture.name} to ${tip.slice(0, 12)}: the tip of ${fixture.branch} does not pass\n`,
     );
     return exitCodeOf([result]);
   }
+  if (pinned) {
+    io.stdout(
+      `${fixture.name} is already pinned to the tip of ${fixture.branch} (${tip}), and it passes\n`,
+    );
+    return EXIT.ok;
+  }
+  const [{ readFile, rename, writeFile }, { rewritePin }, { parseManifest }] = await Promise.all([
+    import("node:fs/promises"),
+    import("./config/rewrite-pin.ts"),
+    import("./config/load-manifest.ts"),
+  ]);
   const source = await readFile(file, "utf8");
   const updated = rewritePin(source, fixture.name, tip);
   parseManifest(updated, file); // never write a manifest that would not load
@@ -203,8 +420,31 @@ async function pinCommand(args: readonly string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-function tiersCommand(args: readonly string[], io: CliIo): number {
-  const { values } = parse(args, { json: { type: "boolean" } });
+/** The tip of the fixture's branch, verified as if it were the pin. */
+async function verifyTip(
+  fixture: Fixture,
+  workspace: Workspace,
+  verifier: Verifier,
+): Promise<{ tip: string; result: FixtureResult }> {
+  const mirror = await workspace.sync(fixture.repo);
+  try {
+    const tip = await mirror.branchTip(fixture.branch);
+    if (tip === null)
+      throw new ConfigError(`branch ${fixture.branch} does not exist in ${fixture.repo}`);
+    const result = await verifier.verifyFixture({ ...fixture, sha: tip }, mirror, verifier.deps);
+    return { tip, result };
+  } finally {
+    mirror.close(); // its long-lived git would keep the process alive
+  }
+}
+
+async function tiersCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse("tiers", args, { json: { type: "boolean" } });
+  const [{ TIER_PRESETS }, { renderTiers }, { TIERS }] = await Promise.all([
+    import("./engine/tiers.ts"),
+    import("./render/render-tiers.ts"),
+    import("./shared/fixture.ts"),
+  ]);
   const presets = TIERS.map((tier) => TIER_PRESETS[tier]);
   io.stdout(
     values.json === true
@@ -215,19 +455,29 @@ function tiersCommand(args: readonly string[], io: CliIo): number {
 }
 
 async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { keep: { type: "boolean" } });
-  return runDemo({ write: io.stdout, color: io.isTTY, keep: values.keep === true });
+  const { values } = parse("demo", args, { keep: { type: "boolean" } });
+  const { runDemo } = await import("./demo/demo.ts");
+  return runDemo({ write: io.stdout, color: color(io), keep: values.keep === true });
+}
+
+async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { positionals } = parse("serve", args, {});
+  if (positionals.length > 0)
+    throw new ConfigError(`serve takes no arguments\n\n${commandHelp(COMMANDS.serve)}`);
+  // The service (hono, pino, prom-client, better-sqlite3, undici) loads here and only here.
+  const { serve } = await import("./main.ts");
+  return serve(io.env);
 }
 
 /** Entry point when run as a program. */
 export async function run(): Promise<void> {
-  const serving = process.argv[2] === "serve";
+  const serving = process.argv[2] === "serve" && !asksForHelp(process.argv.slice(3));
   try {
     process.exitCode = await main(process.argv.slice(2), {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       env: process.env,
-      isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
+      isTTY: process.stdout.isTTY === true,
     });
   } catch (error) {
     // A bug: exit 2 ("could not check"), never 1, which means "a fixture failed".

@@ -1,10 +1,12 @@
 /**
  * The CLI in-process (main(argv, io)), on real repositories: exit codes, JSON shape, validate,
- * pin (rewrites one sha and keeps every comment), the demo. One test runs the real binary.
+ * pin (rewrites one sha and keeps every comment), help and --version, the progress line, the demo.
+ * Two tests run a real process: the binary, and the modules a command loads (no service).
  */
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliIo, main } from "../src/cli.ts";
@@ -236,6 +238,83 @@ describe("fixture-bot pin", () => {
     expect(await main(["pin", "bad-backup", "--config", manifestPath], io)).toBe(0);
     expect(io.out()).toContain("already pinned");
   });
+
+  it("verifies a tip that already is the pin, and exits 1 when it fails", async () => {
+    const io = capture();
+    expect(await main(["pin", "bad-backup-emptied", "--config", manifestPath], io)).toBe(1);
+    expect(io.out()).not.toContain("already pinned");
+    expect(io.out()).toMatch(/bad-backup-emptied +FAIL/);
+    expect(io.out()).toContain("not-emptied");
+    expect(io.err()).toBe(
+      `bad-backup-emptied is pinned to the tip of regression-emptied (${emptied.slice(0, 12)}), and the tip does not pass\n`,
+    );
+  });
+});
+
+describe("fixture-bot verify on a terminal", () => {
+  it("shows which repository it fetches and for how long, and nothing on a pipe or with --json", async () => {
+    const tty = { ...capture(), isTTY: true };
+    expect(await main(["verify", "--config", manifestPath], tty)).toBe(1);
+    expect(tty.out()).toContain(`\r\u001b[Kfetching ${HTML}… `);
+    expect(tty.out()).toMatch(
+      new RegExp(`\r\u001b\\[Kfetched ${HTML} in \\d+\\.\\d s\n(.|\n)*bad-backup-emptied`),
+    );
+
+    const pipe = capture();
+    expect(await main(["verify", "--config", manifestPath], pipe)).toBe(1);
+    expect(pipe.out()).not.toContain("fetch");
+    expect(pipe.out()).not.toContain("\r");
+
+    const json = { ...capture(), isTTY: true };
+    expect(await main(["verify", "--config", manifestPath, "--json"], json)).toBe(1);
+    expect(JSON.parse(json.out()).summary).toEqual({ pass: 1, fail: 1, error: 0 });
+    expect(json.err()).toBe("");
+  });
+
+  it("warns on stderr when GITEA_TOKEN is set but a file:// GITEA_URL has no use for it", async () => {
+    const io = capture({ GITEA_TOKEN: "secret-token-0123456789" });
+    expect(await main(["verify", "--config", manifestPath, "bad-backup"], io)).toBe(0);
+    expect(io.err()).toBe(
+      "fixture-bot: warning: GITEA_TOKEN is set but not used: GITEA_URL is a file:// URL, whose repositories are read without a token\n",
+    );
+    const quiet = capture();
+    expect(await main(["verify", "--config", manifestPath, "bad-backup"], quiet)).toBe(0);
+    expect(quiet.err()).toBe("");
+  });
+});
+
+describe("fixture-bot help and --version", () => {
+  const commands = ["verify", "validate", "pin", "tiers", "demo", "serve"];
+
+  it("prints the version from package.json", async () => {
+    const { version } = JSON.parse(
+      await readFile(new URL("../package.json", import.meta.url), "utf8"),
+    );
+    const io = capture();
+    expect(await main(["--version"], io)).toBe(0);
+    expect(io.out()).toBe(`fixture-bot ${version}\n`);
+  });
+
+  it("prints each command's help for help COMMAND and COMMAND --help, and runs nothing", async () => {
+    for (const command of commands) {
+      const viaHelp = capture();
+      expect(await main(["help", command], viaHelp)).toBe(0);
+      expect(viaHelp.out()).toMatch(new RegExp(`^Usage: fixture-bot ${command}\\b`));
+      for (const flag of ["--help", "-h"]) {
+        // No environment at all: a command that ran instead would fail (exit 2, on stderr).
+        const io = { ...capture(), env: {} };
+        expect(await main([command, flag], io), `${command} ${flag}`).toBe(0);
+        expect(io.out()).toBe(viaHelp.out());
+        expect(io.err()).toBe("");
+      }
+    }
+    const verify = capture();
+    expect(await main(["verify", "--json", "--help", "bad-backup"], verify)).toBe(0);
+    expect(verify.out()).toContain("--json         print the results as JSON");
+    const unknown = capture();
+    expect(await main(["help", "nope"], unknown)).toBe(2);
+    expect(unknown.err()).toContain('unknown command "nope"');
+  });
 });
 
 describe("fixture-bot tiers", () => {
@@ -288,5 +367,76 @@ describe("the fixture-bot binary", () => {
         env: { ...process.env, GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir },
       }),
     ).rejects.toMatchObject({ code: 1 });
+  });
+});
+
+describe("start-up", () => {
+  it("loads none of the service (hono, pino, prom-client, better-sqlite3, undici) but for serve", async () => {
+    // A real process (vitest's own module graph would hide what the CLI loads): a loader hook logs
+    // every module loaded while main() runs each command in turn.
+    const dir = join(env.root, "modules");
+    const log = join(dir, "loaded.log");
+    const cli = new URL("../src/cli.ts", import.meta.url).href;
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, "hooks.mjs"),
+      `import { appendFileSync } from "node:fs";
+export async function load(url, context, next) {
+  appendFileSync(${JSON.stringify(log)}, url + "\\n");
+  return next(url, context);
+}\n`,
+    );
+    await writeFile(
+      join(dir, "register.mjs"),
+      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`,
+    );
+    const commands = {
+      help: ["--help"],
+      version: ["--version"],
+      helpServe: ["serve", "--help"],
+      validate: ["validate", "--config", manifestPath],
+      tiers: ["tiers"],
+      verify: ["verify", "--config", manifestPath],
+      verifyJson: ["verify", "--config", manifestPath, "--json"],
+      pin: ["pin", "bad-backup", "--config", manifestPath],
+    };
+    await writeFile(
+      join(dir, "run.mjs"),
+      `const { main } = await import(${JSON.stringify(cli)});
+const io = { stdout() {}, stderr() {}, env: process.env, isTTY: true };
+const codes = {};
+for (const [name, argv] of Object.entries(${JSON.stringify(commands)})) codes[name] = await main(argv, io);
+process.stdout.write(JSON.stringify(codes));\n`,
+    );
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--import", join(dir, "register.mjs"), join(dir, "run.mjs")],
+      {
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { ...process.env, GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir },
+        timeout: 30_000, // a command that leaves a git running keeps the process alive
+      },
+    );
+    const loaded = (await readFile(log, "utf8")).split("\n");
+    expect(loaded).toContain(cli);
+    expect(loaded.some((url) => url.includes("/node_modules/zod/"))).toBe(true);
+    const service = loaded.filter(
+      (url) =>
+        /\/node_modules\/(hono|@hono\/node-server|pino|prom-client|better-sqlite3|undici)\//.test(
+          url,
+        ) || /\/src\/(main|lifecycle)\.ts$|\/src\/(intake|web|store|ops|gitea|queue)\//.test(url),
+    );
+    expect(service).toEqual([]);
+    // ...and each command ran to its end.
+    expect(JSON.parse(stdout)).toEqual({
+      help: 0,
+      version: 0,
+      helpServe: 0,
+      validate: 0,
+      tiers: 0,
+      verify: 1,
+      verifyJson: 1,
+      pin: 0,
+    });
   });
 });
