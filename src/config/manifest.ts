@@ -3,7 +3,7 @@
  * says what a valid manifest is and turns it into the normalised `Fixture` the rest of the code
  * uses. Every message is written to follow a key name: `sha "e1e3" must be 7 to 40 hex characters`.
  */
-import { RE2JS } from "re2js";
+
 import { z } from "zod";
 import {
   ALLOW_VALUES,
@@ -15,6 +15,7 @@ import {
 } from "../shared/fixture.ts";
 import { compileGlob } from "../shared/glob.ts";
 import { parseKeyPattern } from "../shared/key-path.ts";
+import { compileRe2 } from "../shared/re2-cache.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "./names.ts";
 
 /** Longest `lines:` pattern accepted; patterns are untrusted (they can come from a PR). */
@@ -65,7 +66,7 @@ const Pattern = z
   .max(MAX_PATTERN_LENGTH, { error: `must be at most ${MAX_PATTERN_LENGTH} characters` })
   .superRefine((value, ctx) => {
     try {
-      RE2JS.compile(value);
+      compileRe2(value);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       ctx.addIssue({

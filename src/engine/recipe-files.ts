@@ -8,6 +8,7 @@ import { showName } from "../shared/display.ts";
 import { mergeStack } from "./compose-merge.ts";
 import type { Side, Snapshot } from "./inspect-files.ts";
 import {
+  asOneDocument,
   basename,
   composeBaseOf,
   dirname,
@@ -32,19 +33,19 @@ let sharedChars = 0;
 const MAX_SHARED_CHARS = 16 * 1024 * 1024;
 
 function parsedOnce(text: string, oneDocument: boolean): ParsedYaml {
-  const key = `${oneDocument ? "1" : "*"}${text}`;
-  const known = shared.get(key);
-  if (known) return known;
-  const parsed = parseYaml(text, { oneDocument });
-  if (parsed.ok) deepFreeze(parsed.value);
-  shared.set(key, Object.freeze(parsed));
-  sharedChars += key.length;
-  for (const [old] of shared) {
-    if (sharedChars <= MAX_SHARED_CHARS) break;
-    shared.delete(old);
-    sharedChars -= old.length;
+  let parsed = shared.get(text);
+  if (!parsed) {
+    parsed = parseYaml(text);
+    if (parsed.ok) deepFreeze(parsed.value);
+    shared.set(text, Object.freeze(parsed));
+    sharedChars += text.length;
+    for (const [old] of shared) {
+      if (sharedChars <= MAX_SHARED_CHARS) break;
+      shared.delete(old);
+      sharedChars -= old.length;
+    }
   }
-  return parsed;
+  return oneDocument ? asOneDocument(parsed) : parsed;
 }
 
 function deepFreeze(value: unknown): void {

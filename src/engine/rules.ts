@@ -4,10 +4,11 @@
  * run on a linear-time engine: no glob or pattern can make matching take longer than proportional
  * to the input.
  */
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import type { ChangeRule } from "../shared/fixture.ts";
 import { compileGlob } from "../shared/glob.ts";
 import { type KeyToken, parseKeyPattern } from "../shared/key-path.ts";
+import { compileRe2 } from "../shared/re2-cache.ts";
 
 export type CompiledRule = {
   rule: ChangeRule;
@@ -32,7 +33,7 @@ export function compileRules(
       rule.sources === "config-sources"
         ? (path: string) => context.configSources?.has(path) ?? false
         : compileGlob(rule.path),
-    patterns: rule.lines.map((p) => RE2JS.compile(p)),
+    patterns: rule.lines.map((p) => compileRe2(p)),
     keyPatterns: rule.keys.map((k) => {
       const tokens = parseKeyPattern(k);
       // The manifest schema refuses a bad key path before a rule is ever compiled.

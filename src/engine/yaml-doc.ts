@@ -26,6 +26,24 @@ const MAX_ALIASES = 1000;
 const OPTIONS = { uniqueKeys: true, merge: true, prettyErrors: true, logLevel: "error" } as const;
 
 export function parseYaml(text: string, options: { oneDocument?: boolean } = {}): ParsedYaml {
+  const all = parseAll(text);
+  return options.oneDocument ? asOneDocument(all) : all;
+}
+
+/** A parse of every document, as one: an error when it holds several (a compose file must not). */
+export function asOneDocument(parsed: ParsedYaml): ParsedYaml {
+  if (parsed.ok && parsed.documents > 1) {
+    return {
+      ok: false,
+      error: `it holds ${parsed.documents} documents (separated by ---), and a compose file must be one`,
+      line: null,
+      errors: 1,
+    };
+  }
+  return parsed;
+}
+
+function parseAll(text: string): ParsedYaml {
   const parsed = parseAllDocuments(text, OPTIONS);
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   const errors = docs.flatMap((d) => d.errors);
@@ -36,14 +54,6 @@ export function parseYaml(text: string, options: { oneDocument?: boolean } = {})
       error: tidy(first.message),
       line: first.linePos?.[0]?.line ?? null,
       errors: errors.length,
-    };
-  }
-  if (options.oneDocument && docs.length > 1) {
-    return {
-      ok: false,
-      error: `it holds ${docs.length} documents (separated by ---), and a compose file must be one`,
-      line: null,
-      errors: 1,
     };
   }
   try {

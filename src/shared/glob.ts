@@ -7,12 +7,12 @@
  * directories); `?` one character but `/`; `[abc]`, `[a-z]`, `[!abc]` classes; `{a,b}` alternatives;
  * `\x` a literal x.
  */
-import { RE2JS } from "re2js";
+import { compileRe2 } from "./re2-cache.ts";
 
 export type GlobMatcher = (path: string) => boolean;
 
 export function compileGlob(glob: string): GlobMatcher {
-  const re = RE2JS.compile(`^${translate(glob, 0)}$`);
+  const re = compileRe2(`^${translate(glob, 0)}$`);
   return (path) => re.matches(path);
 }
 
