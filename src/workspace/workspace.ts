@@ -32,6 +32,11 @@ export type WorkspaceOptions = {
   env?: NodeJS.ProcessEnv;
   /** Told of every git process started (tests and benchmarks count them). */
   onGit?: (args: readonly string[]) => void;
+  /**
+   * What a fetch leaves out. `blob:none` (the default): file contents come on demand, commits and
+   * trees with every fetch. `tree:0` leaves out trees too; `npm run bench` compares the two.
+   */
+  filter?: "blob:none" | "tree:0";
 };
 
 export type Timeouts = {
@@ -76,6 +81,7 @@ const EXTRA_REFSPEC = /^\+?refs\/[A-Za-z0-9._/-]+:refs\/[A-Za-z0-9._/-]+$/;
 
 export function createWorkspace(options: WorkspaceOptions): Workspace {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const filter = options.filter ?? "blob:none";
   const dataDir = resolve(options.dataDir);
   const base = options.giteaUrl.replace(/\/+$/, "");
   const protocol = /^([a-z][a-z0-9+.-]*):/i.exec(base)?.[1]?.toLowerCase();
@@ -130,7 +136,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     await mkdir(dirname(path), { recursive: true });
     try {
       await runnerFor(dirname(path), timeouts.fetchMs, signal).run(
-        ["clone", "--bare", "--filter=blob:none", "--progress", "--", url, temp],
+        ["clone", "--bare", `--filter=${filter}`, "--progress", "--", url, temp],
         { quietNo: false },
       );
       await rename(temp, path);
@@ -182,7 +188,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
             "--prune",
             "--no-tags",
             "--no-write-fetch-head",
-            "--filter=blob:none",
+            `--filter=${filter}`,
             "origin",
             ...REFSPECS,
             ...extra,
@@ -221,7 +227,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
                 "--progress",
                 "--no-tags",
                 "--no-write-fetch-head",
-                "--filter=blob:none",
+                `--filter=${filter}`,
                 "origin",
                 sha,
               ],
