@@ -202,6 +202,14 @@ describe("git cat-file --batch-command", () => {
     tip = await repo.commit("objects");
   });
 
+  /** A repository of its own (a bare copy), so the process a test looks for is its own. */
+  let copies = 0;
+  const ownCopy = async (): Promise<string> => {
+    const dir = join(env.root, `objects-copy-${++copies}.git`);
+    await git(env.root, ["clone", "--bare", "--quiet", repo.dir, dir]);
+    return dir;
+  };
+
   const batchIn = (
     cwd: string,
     options: { timeoutMs?: number; signal?: AbortSignal; idleCloseMs?: number } = {},
@@ -264,9 +272,10 @@ describe("git cat-file --batch-command", () => {
   });
 
   it("that nobody closes ends itself once idle, and starts again when asked", async () => {
-    const { batch, started } = batchIn(repo.dir, { idleCloseMs: 100 });
+    const dir = await ownCopy();
+    const { batch, started } = batchIn(dir, { idleCloseMs: 100 });
     expect(await batch.info(tip)).not.toBe("missing");
-    const pid = catFilePid(repo.dir);
+    const pid = catFilePid(dir);
     await waitUntil(() => !alive(pid));
     expect(await batch.info(tip)).not.toBe("missing");
     expect(started).toHaveLength(2);
@@ -274,9 +283,10 @@ describe("git cat-file --batch-command", () => {
   });
 
   it("that stops answering fails its questions as a timeout, and is killed", async () => {
-    const { batch } = batchIn(repo.dir, { timeoutMs: 500 });
+    const dir = await ownCopy();
+    const { batch } = batchIn(dir, { timeoutMs: 500 });
     expect(await batch.info(tip)).not.toBe("missing");
-    const pid = catFilePid(repo.dir);
+    const pid = catFilePid(dir);
     process.kill(pid, "SIGSTOP");
     const started = Date.now();
     const error = await batch.contents(`${tip}:compose.yml`).catch((e: unknown) => e);
@@ -290,9 +300,10 @@ describe("git cat-file --batch-command", () => {
   });
 
   it("killed from outside fails its pending questions as killed", async () => {
-    const { batch } = batchIn(repo.dir);
+    const dir = await ownCopy();
+    const { batch } = batchIn(dir);
     expect(await batch.info(tip)).not.toBe("missing");
-    const pid = catFilePid(repo.dir);
+    const pid = catFilePid(dir);
     process.kill(pid, "SIGSTOP");
     const pending = batch.info(`${tip}:compose.yml`).catch((e: unknown) => e);
     process.kill(pid, "SIGKILL");
@@ -303,10 +314,11 @@ describe("git cat-file --batch-command", () => {
   });
 
   it("ends with the job's signal", async () => {
+    const dir = await ownCopy();
     const job = new AbortController();
-    const { batch } = batchIn(repo.dir, { signal: job.signal });
+    const { batch } = batchIn(dir, { signal: job.signal });
     expect(await batch.info(tip)).not.toBe("missing");
-    const pid = catFilePid(repo.dir);
+    const pid = catFilePid(dir);
     process.kill(pid, "SIGSTOP");
     const pending = batch.info(`${tip}:compose.yml`).catch((e: unknown) => e);
     job.abort();
