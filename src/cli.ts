@@ -14,8 +14,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { LoadedManifest } from "./config/load-manifest.ts";
 import type { Fixture } from "./config/manifest.ts";
 import { BotError, ConfigError, EXIT, errorMessage } from "./shared/errors.ts";
-import type { Logger } from "./shared/logger.ts";
 import { type FixtureResult, summarize } from "./shared/result.ts";
+import { silentLogger } from "./shared/silent-logger.ts";
 import type { Workspace } from "./workspace/workspace.ts";
 
 export type CliIo = {
@@ -229,10 +229,6 @@ async function loadManifest(value: unknown, env: NodeJS.ProcessEnv): Promise<Loa
   return loadManifestFile(configPath(value, env));
 }
 
-/** verify and pin log nothing; shared/logger.ts's own silent logger would load pino with it. */
-const noop = () => undefined;
-const quiet: Logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => quiet };
-
 /** What verify and pin need beyond the manifest: git, the checks, the renderers. */
 async function loadVerifier() {
   const [env, limits, pipeline, text, redact, workspace] = await Promise.all([
@@ -243,7 +239,7 @@ async function loadVerifier() {
     import("./shared/redact.ts"),
     import("./workspace/workspace.ts"),
   ]);
-  const deps = { limits: limits.DEFAULT_LIMITS, log: quiet };
+  const deps = { limits: limits.DEFAULT_LIMITS, log: silentLogger };
   return {
     verifyFixtures: pipeline.verifyFixtures,
     verifyFixture: pipeline.verifyFixture,

@@ -6,25 +6,9 @@
 import { pino } from "pino";
 import type { Redact } from "./redact.ts";
 
-export type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
+export { type LogFn, type Logger, silentLogger } from "./silent-logger.ts";
 
-export type Logger = {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  child(bindings: Record<string, unknown>): Logger;
-};
-
-const noop: LogFn = () => undefined;
-
-export const silentLogger: Logger = {
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  child: () => silentLogger,
-};
+import type { Logger } from "./silent-logger.ts";
 
 export type LoggerOptions = {
   level: "debug" | "info" | "warn" | "error";
