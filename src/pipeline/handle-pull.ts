@@ -11,7 +11,7 @@ import { errorMessage } from "../shared/errors.ts";
 import type { FixtureResult, PinFact, RunReport } from "../shared/result.ts";
 import type { Mirror } from "../workspace/workspace.ts";
 import type { JobContext, Outcome, StatusTarget } from "./job-context.ts";
-import { errorResult, verifyFixture, verifyFixtures } from "./verify-fixture.ts";
+import { errorResult, verifyFixtures, verifyOnMirror } from "./verify-fixture.ts";
 
 /** What a pull job found; a /verify answers the commenter when it names no fixture it has. */
 export type PullOutcome = Outcome | { kind: "unknown-names"; names: string[]; known: string[] };
@@ -99,15 +99,14 @@ export async function handlePull(
         ? undefined
         : previous.find((p) => p.name === f.name && p.repo === f.repo);
     const verify = ctx.verifyDeps("candidate");
-    const results: FixtureResult[] = [];
-    for (const f of candidates) {
-      const candidate: Fixture = {
-        ...f,
-        sha: job.headSha,
-        base: f.base === null ? null : job.baseRef,
-      };
-      results.push(reuse(f) ?? (await verifyFixture(candidate, mirror, verify)));
-    }
+    // The head as each candidate's pin, verified together (one diff-tree for them all).
+    const toVerify = candidates
+      .filter((f) => reuse(f) === undefined)
+      .map((f) => ({ ...f, sha: job.headSha, base: f.base === null ? null : job.baseRef }));
+    const verified = await verifyOnMirror(toVerify, mirror, verify);
+    const results: FixtureResult[] = candidates.map(
+      (f) => reuse(f) ?? (verified[toVerify.findIndex((v) => v.name === f.name)] as FixtureResult),
+    );
     const fresh = await verifyFixtures(
       fromManifest.filter((f) => reuse(f) === undefined),
       verify,

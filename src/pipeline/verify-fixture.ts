@@ -59,7 +59,7 @@ export async function verifyFixtures(
     try {
       for (let i = 0; i < group.length; i += FIXTURES_AT_ONCE) {
         const slice = group.slice(i, i + FIXTURES_AT_ONCE);
-        const verified = await verifyTogether(slice, mirror, deps);
+        const verified = await verifyOnMirror(slice, mirror, deps);
         for (const [n, f] of slice.entries()) results.set(f, verified[n] as FixtureResult);
       }
     } finally {
@@ -75,7 +75,7 @@ export async function verifyFixture(
   mirror: Mirror,
   deps: Pick<VerifyDeps, "limits" | "log" | "onVerified">,
 ): Promise<FixtureResult> {
-  return (await verifyTogether([fixture], mirror, deps))[0] as FixtureResult;
+  return (await verifyOnMirror([fixture], mirror, deps))[0] as FixtureResult;
 }
 
 type Gathered = { facts: RefFacts; diffFrom: string | null };
@@ -86,7 +86,7 @@ type Gathered = { facts: RefFacts; diffFrom: string | null };
  * process, then each fixture's checks. A fixture whose git questions fail is an `error`; the
  * others go on.
  */
-async function verifyTogether(
+export async function verifyOnMirror(
   group: readonly Fixture[],
   mirror: Mirror,
   deps: Pick<VerifyDeps, "limits" | "log" | "onVerified">,
