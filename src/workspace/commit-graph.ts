@@ -34,8 +34,19 @@ export function parseParents(output: string): Map<string, readonly string[]> {
   return parents;
 }
 
-export function createCommitGraph(parents: ReadonlyMap<string, readonly string[]>): CommitGraph {
+/**
+ * How many commits the remembered ancestor sets may hold in all (about 100 MB at most): a set is
+ * as large as the history, and many fixtures of a large history would otherwise keep one each.
+ */
+const MAX_REMEMBERED = 1_000_000;
+
+export function createCommitGraph(
+  parents: ReadonlyMap<string, readonly string[]>,
+  options: { maxRemembered?: number } = {},
+): CommitGraph {
+  const budget = options.maxRemembered ?? MAX_REMEMBERED;
   const reach = new Map<string, ReadonlySet<string>>();
+  let remembered = 0;
 
   /** `commit` and every commit it reaches (the commits of `git rev-list commit`). */
   function ancestors(commit: string): ReadonlySet<string> {
@@ -52,6 +63,13 @@ export function createCommitGraph(parents: ReadonlyMap<string, readonly string[]
       }
     }
     reach.set(commit, seen);
+    remembered += seen.size;
+    // The oldest sets go first; the one just made stays, whatever its size.
+    for (const [old, set] of reach) {
+      if (remembered <= budget || old === commit) break;
+      reach.delete(old);
+      remembered -= set.size;
+    }
     return seen;
   }
 

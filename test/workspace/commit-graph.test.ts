@@ -104,6 +104,8 @@ describe("on random histories, every answer is git's", () => {
   let dir: string;
   let commits: string[];
   let graph: ReturnType<typeof createCommitGraph>;
+  /** The same graph remembering almost nothing: answers must not depend on what it remembers. */
+  let forgetful: ReturnType<typeof createCommitGraph>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "fixture-bot-graph-"));
@@ -125,7 +127,9 @@ describe("on random histories, every answer is git's", () => {
       stream += `M 644 inline f\ndata ${String(n).length + 1}\n${n}\n\n`;
     }
     await git(dir, ["fast-import", "--quiet"], { input: stream });
-    graph = createCommitGraph(parseParents(await git(dir, ["rev-list", "--parents", "--all"])));
+    const parents = parseParents(await git(dir, ["rev-list", "--parents", "--all"]));
+    graph = createCommitGraph(parents);
+    forgetful = createCommitGraph(parents, { maxRemembered: 10 });
     commits = (await git(dir, ["for-each-ref", "--format=%(objectname)", "refs/heads/"]))
       .trim()
       .split("\n");
@@ -156,6 +160,9 @@ describe("on random histories, every answer is git's", () => {
       expect(graph.count(a, b)).toBe(Number(count.trim()));
       const expected = bases.trim().split("\n").filter(Boolean).sort();
       expect(graph.mergeBases(a, b)).toEqual(expected);
+      expect(forgetful.distance(a, b)).toEqual({ onlyFrom, onlyTo });
+      expect(forgetful.count(a, b)).toBe(Number(count.trim()));
+      expect(forgetful.mergeBases(a, b)).toEqual(expected);
       if (expected.length > 1) criss++;
       if (expected.length === 0) unrelated++;
     }
