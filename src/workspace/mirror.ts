@@ -43,9 +43,10 @@ export type Mirror = {
   countCommits(from: string, to: string): Promise<number>;
   /** Branches whose tip contains `sha`. */
   branchesContaining(sha: string): Promise<string[]>;
-  /** Files changed from `from` to `to` (renames detected), with blob sizes. */
-  diff(from: string, to: string): Promise<FileChange[]>;
-  /** The same for several pairs at once, from one git process, in the order asked. */
+  /**
+   * Files changed from `from` to `to` (renames detected), with blob sizes, for each pair, from one
+   * git process, in the order asked.
+   */
   diffs(pairs: readonly { from: string; to: string }[]): Promise<FileChange[][]>;
   /** The entries of a directory ("" for the root) at a commit, sizes unknown (null). */
   listDir(commit: string, dir: string): Promise<TreeEntry[]>;
@@ -341,8 +342,6 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
       }
       return Promise.all(pairs.map((p) => diffs.get(key(p)) as Promise<FileChange[]>));
     },
-
-    diff: async (from, to) => (await mirror.diffs([{ from, to }]))[0] as FileChange[],
 
     async listDir(commit, dir) {
       if (dir.startsWith("/") || dir.split("/").includes("..") || /[\0\n]/.test(dir)) {

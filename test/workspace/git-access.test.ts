@@ -226,7 +226,8 @@ describe("a synced mirror", () => {
       await git(env.workspace.mirrorPath("o/tiny"), ["rev-parse", `${tip}~0`])
     ).trim();
     started.length = 0;
-    const [first, second] = await Promise.all([mirror.diff(parent, tip), mirror.diff(parent, tip)]);
+    const pair = { from: parent, to: tip };
+    const [[first], [second]] = await Promise.all([mirror.diffs([pair]), mirror.diffs([pair])]);
     expect(first).toEqual([]);
     expect(second).toBe(first);
     expect(await mirror.diffs([{ from: parent, to: tip }])).toEqual([first]);

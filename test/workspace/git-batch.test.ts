@@ -403,7 +403,7 @@ describe("several diffs from one diff-tree --stdin", () => {
     ];
     const together = await (await workspace.sync("o/diffs")).diffs(pairs);
     const alone = [];
-    for (const p of pairs) alone.push(await (await workspace.sync("o/diffs")).diff(p.from, p.to));
+    for (const p of pairs) alone.push(...(await (await workspace.sync("o/diffs")).diffs([p])));
     expect(together).toEqual(alone);
     expect(together[1]).toEqual([]);
     expect(together[0]?.map((c) => [c.status, c.path, c.oldPath])).toEqual([
