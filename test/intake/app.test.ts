@@ -4,11 +4,6 @@
  * git or calls Gitea: a delivery only ever becomes a queued job.
  */
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../../src/config/manifest.ts";
-import { createApp } from "../../src/intake/app.ts";
-import { createSignatureVerifier } from "../../src/intake/signature.ts";
-import type { Job } from "../../src/queue/job.ts";
-import { silentLogger } from "../../src/shared/logger.ts";
 import {
   CAPTURE_SECRET,
   CAPTURED,
@@ -20,46 +15,10 @@ import {
   signatures,
   template,
 } from "../helpers/deliveries.ts";
-import { fixture } from "../helpers/recipes.ts";
+import { CAPTURED_REPO, intakeApp } from "../helpers/intake.ts";
 
-const REPO = "TEST/test-repository"; // the repository of the captured payloads
-const manifest: Manifest = {
-  version: 1,
-  fixtures: [
-    fixture({ name: "for-pr", repo: REPO, branch: "for_pr", sha: "c8ef951", base: "main" }),
-    fixture({ name: "on-main", repo: REPO, branch: "main", sha: "da25191" }),
-    // The legacy capture is from another repository; its head and base carry only repo_id.
-    fixture({
-      name: "legacy",
-      repo: "Test-CI/multi-line-secrets",
-      branch: "test-patch-1",
-      sha: "788ed8d",
-    }),
-  ],
-};
-
-function setup(
-  options: { maxBodyBytes?: number; botUserId?: number | null; fixturesRepo?: string | null } = {},
-) {
-  const jobs: Job[] = [];
-  const app = createApp({
-    verifySignature: createSignatureVerifier(CAPTURE_SECRET),
-    enqueue: (job) => {
-      jobs.push(job);
-      return { queued: true, jobId: job.id };
-    },
-    routeContext: () => ({
-      manifest,
-      fixturesRepo: options.fixturesRepo ?? null,
-      botUserId: options.botUserId ?? null,
-    }),
-    log: silentLogger,
-    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
-  });
-  const post = (body: string | Uint8Array, headers: Record<string, string>) =>
-    app.request("/webhook", { method: "POST", body, headers });
-  return { app, jobs, post };
-}
+const REPO = CAPTURED_REPO;
+const setup = intakeApp;
 
 describe("captured Gitea deliveries, signed as Gitea signs them", () => {
   it.each(CAPTURED)("%s is accepted (202)", async (name) => {

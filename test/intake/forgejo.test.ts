@@ -6,11 +6,7 @@
  * agree.
  */
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../../src/config/manifest.ts";
-import { createApp } from "../../src/intake/app.ts";
-import { createSignatureVerifier } from "../../src/intake/signature.ts";
 import type { Job } from "../../src/queue/job.ts";
-import { silentLogger } from "../../src/shared/logger.ts";
 import {
   asForgejo,
   CAPTURE_SECRET,
@@ -24,38 +20,14 @@ import {
   signatures,
   template,
 } from "../helpers/deliveries.ts";
-import { fixture } from "../helpers/recipes.ts";
+import { CAPTURED_REPO, intakeApp } from "../helpers/intake.ts";
 
-const REPO = "TEST/test-repository"; // the repository of the captured payloads
-const manifest: Manifest = {
-  version: 1,
-  fixtures: [
-    fixture({ name: "for-pr", repo: REPO, branch: "for_pr", sha: "c8ef951", base: "main" }),
-    fixture({ name: "on-main", repo: REPO, branch: "main", sha: "da25191" }),
-    fixture({
-      name: "legacy",
-      repo: "Test-CI/multi-line-secrets",
-      branch: "test-patch-1",
-      sha: "788ed8d",
-    }),
-  ],
-};
+const REPO = CAPTURED_REPO;
 
 function setup() {
-  const jobs: Job[] = [];
-  const events: [string, string][] = [];
-  const app = createApp({
-    verifySignature: createSignatureVerifier(CAPTURE_SECRET),
-    enqueue: (job) => {
-      jobs.push(job);
-      return { queued: true, jobId: job.id };
-    },
-    routeContext: () => ({ manifest, fixturesRepo: null, botUserId: null }),
-    log: silentLogger,
-    onDelivery: (event, outcome) => void events.push([event, outcome]),
-  });
+  const { jobs, events, post: postRaw } = intakeApp();
   const post = async (d: Delivery) => {
-    const res = await app.request("/webhook", { method: "POST", body: d.body, headers: d.headers });
+    const res = await postRaw(d.body, d.headers);
     return { status: res.status, json: (await res.json()) as Record<string, string> };
   };
   return { jobs, events, post };
