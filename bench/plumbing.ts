@@ -16,14 +16,15 @@ export function plumbingScript(fixtures: readonly BenchFixture[], mirrors: strin
   for (const f of fixtures) byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f]);
   const lines = [
     "set -eu",
-    'H="Authorization: token $GITEA_TOKEN"',
-    // The same clean git as the bot's: no user or system config.
+    // The same clean git as the bot's: no user or system config, the token a header passed
+    // through the environment (never on a command line, where ps shows it).
     "export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0",
+    'export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="Authorization: token $GITEA_TOKEN"',
   ];
   for (const [repo, group] of byRepo) {
     lines.push(
       `M='${mirrors}/${repo}.git'`,
-      `git -C "$M" -c http.extraHeader="$H" fetch -q --atomic --prune --no-tags --no-write-fetch-head --filter=blob:none origin '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*'`,
+      `git -C "$M" fetch -q --atomic --prune --no-tags --no-write-fetch-head --filter=blob:none origin '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*'`,
       `git -C "$M" for-each-ref --format='%(objectname) %(refname)' refs/heads/ refs/tags/ >/dev/null`,
       "names=''",
     );

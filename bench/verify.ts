@@ -91,8 +91,15 @@ export async function coldVerify(ctx: Ctx, rounds: number): Promise<Row[]> {
   const manifest = join(ctx.root, "large.yaml");
   await writeManifest(manifest, [fixture]);
   const url = `${ctx.served.gitea.url}/${fixture.repo}.git`;
-  const header = ["-c", `http.extraHeader=Authorization: token ${ctx.served.token}`];
-  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+  // The token as the bot sends it: a header through the environment, never on a command line.
+  const gitEnv = {
+    ...process.env,
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "http.extraHeader",
+    GIT_CONFIG_VALUE_0: `Authorization: token ${ctx.served.token}`,
+  };
   /** Run `work` in a new scratch directory, timed, and remove it (untimed). */
   const fresh = async (work: (dir: string) => Promise<number>): Promise<number> => {
     const dir = await mkdtemp(join(ctx.root, "cold-"));
@@ -103,7 +110,7 @@ export async function coldVerify(ctx: Ctx, rounds: number): Promise<Row[]> {
     }
   };
   const git = (dir: string, args: string[]) =>
-    timed(`git ${args[0]}`, "git", [...header, ...args], { env: gitEnv, cwd: dir });
+    timed(`git ${args[0]}`, "git", args, { env: gitEnv, cwd: dir });
   const s = await alternate(
     {
       bot: () => fresh((dir) => verify(ctx, manifest, dir)),
