@@ -15,10 +15,19 @@ module.exports = {
     },
     {
       name: "engine-is-pure",
-      comment: "engine/ judges facts: it imports only zod, diff, yaml, re2js and shared/.",
+      comment:
+        "engine/ judges facts: it imports only zod, diff, yaml, re2js, the recipe model and shared/.",
       severity: "error",
       from: { path: "^src/engine/" },
-      to: { pathNot: [`^src/(engine|shared)/`, pure] },
+      to: { pathNot: [`^src/(engine|recipe|shared)/`, pure] },
+    },
+    {
+      name: "recipe-is-pure-and-below-the-checks",
+      comment:
+        "recipe/ answers what abra deploys from a tree: it imports only zod, diff, yaml, re2js and shared/, never the checks that read it.",
+      severity: "error",
+      from: { path: "^src/recipe/" },
+      to: { pathNot: [`^src/(recipe|shared)/`, pure] },
     },
     {
       name: "render-is-pure",

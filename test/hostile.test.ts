@@ -140,7 +140,8 @@ describe("untrusted patterns", () => {
       }),
     ]);
     expect(result?.verdict).toBe("fail");
-    expect(idsWith(result as never, "fail")).toEqual(["lines"]);
+    // A comment is all that changed: nothing deployed changes either.
+    expect(idsWith(result as never, "fail")).toEqual(["lines", "effective-change"]);
   });
 });
 

@@ -5,8 +5,9 @@
  */
 import { showName } from "../shared/display.ts";
 import { MODE } from "../shared/git-facts.ts";
+import type { CheckCause } from "../shared/result.ts";
 import { type CheckResult, capDetails, check, plural, shortSha } from "./check-result.ts";
-import { allows, fromProblems, pathOf, stat, unreadable } from "./findings.ts";
+import { allows, type Finding, fromFindings, pathOf, stat, unreadable } from "./findings.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";
 import type { CompiledRule } from "./rules.ts";
 
@@ -34,32 +35,51 @@ export function checkChangePresent(
     );
   }
   if (ctx.resolvedSha === ctx.mergeBase) {
-    return check(
+    return {
+      ...check(
+        "change-present",
+        "fail",
+        `the pinned commit is already part of ${ctx.baseRef}: the fixture changes nothing (was the fixture commit pushed? was the pin copied from ${ctx.baseRef}?)`,
+      ),
+      causes: [{ kind: "no-change", detail: "in-base" }],
+    };
+  }
+  return {
+    ...check(
       "change-present",
       "fail",
-      `the pinned commit is already part of ${ctx.baseRef}: the fixture changes nothing (was the fixture commit pushed? was the pin copied from ${ctx.baseRef}?)`,
-    );
-  }
-  return check(
-    "change-present",
-    "fail",
-    `the pin has the same files as its merge-base with ${ctx.baseRef}: the fixture changes nothing`,
-  );
+      `the pin has the same files as its merge-base with ${ctx.baseRef}: the fixture changes nothing`,
+    ),
+    causes: [{ kind: "no-change", detail: "same-files" }],
+  };
 }
 
 export function checkPaths(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
   const allowed = ctx.rules.map((r) => r.rule.path).join(", ");
-  const problems = files.flatMap((f) => {
-    const out: string[] = [];
+  const found = files.flatMap((f) => {
+    const out: { text: string; cause: CheckCause }[] = [];
+    const cause = (extra: Partial<CheckCause> = {}): CheckCause => ({
+      kind: "outside-change",
+      path: f.change.path,
+      files: [f.change.path],
+      detail: f.change.status,
+      allowed,
+      ...extra,
+    });
     if (!f.rule)
-      out.push(`${pathOf(f)} (${f.change.status}, ${stat(f)}) is outside the targeted change`);
+      out.push({
+        text: `${pathOf(f)} (${f.change.status}, ${stat(f)}) is outside the targeted change`,
+        cause: cause(),
+      });
     if (f.change.oldPath !== null && !f.oldRule) {
-      out.push(
-        `${pathOf(f)} was ${f.change.status} from ${showName(f.change.oldPath)}, which is outside the targeted change`,
-      );
+      out.push({
+        text: `${pathOf(f)} was ${f.change.status} from ${showName(f.change.oldPath)}, which is outside the targeted change`,
+        cause: cause({ before: f.change.oldPath }),
+      });
     }
     return out;
   });
+  const problems = found.map((p) => p.text);
   if (problems.length === 0) {
     return check(
       "paths",
@@ -68,12 +88,15 @@ export function checkPaths(files: readonly FileAnalysis[], ctx: ChangeContext): 
     );
   }
   const [first, ...rest] = problems;
-  return check(
-    "paths",
-    "fail",
-    `${plural(problems.length, "path")} outside the targeted change (allowed: ${allowed}): ${first}${rest.length > 0 ? ` (and ${rest.length} more)` : ""}`,
-    rest.length > 0 ? capDetails(rest) : undefined,
-  );
+  return {
+    ...check(
+      "paths",
+      "fail",
+      `${plural(problems.length, "path")} outside the targeted change (allowed: ${allowed}): ${first}${rest.length > 0 ? ` (and ${rest.length} more)` : ""}`,
+      rest.length > 0 ? capDetails(rest) : undefined,
+    ),
+    causes: found.map((p) => p.cause),
+  };
 }
 
 function lineCount(side: Side): number | null {
@@ -84,14 +107,16 @@ function lineCount(side: Side): number | null {
 }
 
 export function checkNotEmptied(files: readonly FileAnalysis[], maxBlobBytes: number): CheckResult {
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   for (const f of files) {
     const { change } = f;
     const path = pathOf(f);
+    const at = { path: change.path, files: [change.path] };
     if (change.oldBlob !== null && change.oldSize === null && change.oldMode !== "160000") {
-      problems.push(
-        `cannot tell whether ${path} was emptied: its size at the merge-base could not be read`,
-      );
+      problems.push({
+        text: `cannot tell whether ${path} was emptied: its size at the merge-base could not be read`,
+        cause: { kind: "cannot-tell", ...at },
+      });
       continue;
     }
     if (change.oldSize === null || change.oldSize === 0) continue;
@@ -99,22 +124,29 @@ export function checkNotEmptied(files: readonly FileAnalysis[], maxBlobBytes: nu
     const had = was === null ? `${change.oldSize} bytes` : plural(was, "line");
     if (change.status === "deleted") {
       if (!allows(f, "delete"))
-        problems.push(`${path} was deleted (it had ${had} at the merge-base)`);
+        problems.push({
+          text: `${path} was deleted (it had ${had} at the merge-base)`,
+          cause: { kind: "deleted", ...at },
+        });
       continue;
     }
     if (allows(f, "empty")) continue;
     const emptied =
       change.newSize === 0 || (f.after.state === "text" && f.after.text.trim().length === 0);
     if (emptied) {
-      problems.push(`${path} was emptied (${had} at the merge-base, none now)`);
+      problems.push({
+        text: `${path} was emptied (${had} at the merge-base, none now)`,
+        cause: { kind: "emptied", ...at },
+      });
     } else if (f.after.state === "unread" || f.after.state === "too-large") {
       // Not read, so whitespace only cannot be ruled out: say so rather than pass.
-      problems.push(
-        `cannot tell whether ${path} was emptied: it ${unreadable(f.after, maxBlobBytes)}`,
-      );
+      problems.push({
+        text: `cannot tell whether ${path} was emptied: it ${unreadable(f.after, maxBlobBytes)}`,
+        cause: { kind: "cannot-tell", ...at },
+      });
     }
   }
-  return fromProblems(
+  return fromFindings(
     "not-emptied",
     problems,
     "no file was deleted or emptied",
@@ -134,41 +166,50 @@ function modeName(mode: string): string {
 }
 
 export function checkMode(files: readonly FileAnalysis[]): CheckResult {
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   for (const f of files) {
     const { oldMode, newMode, status } = f.change;
     const path = pathOf(f);
     if (allows(f, "mode")) continue;
+    const cause: CheckCause = {
+      kind: "mode",
+      path: f.change.path,
+      files: [f.change.path],
+      before: oldMode,
+      after: newMode,
+    };
     if (status === "added" || oldMode === MODE.absent) {
-      if (newMode === MODE.symlink || newMode === MODE.submodule) {
-        problems.push(`${path} is a new ${modeName(newMode)}`);
-      }
+      if (newMode === MODE.symlink || newMode === MODE.submodule)
+        problems.push({ text: `${path} is a new ${modeName(newMode)}`, cause });
       continue;
     }
     if (newMode === MODE.absent || oldMode === newMode) continue;
-    problems.push(
-      `${path} changed from ${modeName(oldMode)} to ${modeName(newMode)} (${oldMode} -> ${newMode})`,
-    );
+    problems.push({
+      text: `${path} changed from ${modeName(oldMode)} to ${modeName(newMode)} (${oldMode} -> ${newMode})`,
+      cause,
+    });
   }
-  return fromProblems("mode", problems, "no file mode or type changed", (n) => `${n} mode changes`);
+  return fromFindings("mode", problems, "no file mode or type changed", (n) => `${n} mode changes`);
 }
 
 export function checkBinary(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   for (const f of files) {
     if (allows(f, "binary")) continue;
     const path = pathOf(f);
     const sides = [f.before, f.after];
     const large = sides.find((s) => s.state === "too-large");
+    const cause: CheckCause = { kind: "binary", path: f.change.path, files: [f.change.path] };
     if (large && large.state === "too-large") {
-      problems.push(
-        `${path} ${unreadable(large, ctx.maxBlobBytes)}: it cannot be reviewed as a targeted change`,
-      );
+      problems.push({
+        text: `${path} ${unreadable(large, ctx.maxBlobBytes)}: it cannot be reviewed as a targeted change`,
+        cause: { ...cause, detail: "too-large" },
+      });
     } else if (f.change.binary || sides.some((s) => s.state === "binary")) {
-      problems.push(`${path} is binary: git cannot show the change line by line`);
+      problems.push({ text: `${path} is binary: git cannot show the change line by line`, cause });
     }
   }
-  return fromProblems(
+  return fromFindings(
     "binary",
     problems,
     "no binary file changed",
@@ -179,7 +220,7 @@ export function checkBinary(files: readonly FileAnalysis[], ctx: ChangeContext):
 export function checkMaxLines(files: readonly FileAnalysis[], ctx: ChangeContext): CheckResult {
   const limited = ctx.rules.filter((r) => r.rule.maxLines !== null);
   if (limited.length === 0) return check("max-lines", "skip", "no change[].max_lines set");
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   const within: string[] = [];
   for (const rule of limited) {
     const mine = files.filter((f) => f.rule === rule);
@@ -188,12 +229,13 @@ export function checkMaxLines(files: readonly FileAnalysis[], ctx: ChangeContext
     const max = rule.rule.maxLines as number;
     const total = added + removed;
     if (total > max) {
-      problems.push(
-        `${rule.rule.path}: ${plural(total, "line")} changed (+${added} -${removed}); at most ${max} allowed`,
-      );
+      problems.push({
+        text: `${rule.rule.path}: ${plural(total, "line")} changed (+${added} -${removed}); at most ${max} allowed`,
+        cause: { kind: "too-many-lines", allowed: rule.rule.path, count: total, limit: max },
+      });
     } else within.push(`${rule.rule.path} ${total}/${max}`);
   }
-  return fromProblems(
+  return fromFindings(
     "max-lines",
     problems,
     `within max_lines (${within.join(", ")})`,

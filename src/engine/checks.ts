@@ -5,6 +5,9 @@
  * README's table follow from it (a test compares the README with it). To add a check: add its id
  * to CHECK_IDS in shared/result.ts, and the compiler asks for its entry here.
  */
+
+import type { Recipe } from "../recipe/read-recipe.ts";
+import type { YamlOf } from "../recipe/yaml-cache.ts";
 import type { CheckId, CheckResult } from "../shared/result.ts";
 import { CHECK_IDS } from "../shared/result.ts";
 import {
@@ -17,9 +20,8 @@ import {
   checkPaths,
 } from "./change-checks.ts";
 import { check } from "./check-result.ts";
-import type { FileAnalysis, Inspection } from "./inspect-files.ts";
+import type { FileAnalysis } from "./inspect-files.ts";
 import { checkLines, checkWhitespaceChurn } from "./line-checks.ts";
-import { createYamlCache, type YamlOf } from "./recipe-files.ts";
 import {
   checkBaseExists,
   checkBranchTip,
@@ -46,10 +48,11 @@ export type ChangeInput = {
 
 /** Everything the change checks judge, as evaluate.ts assembles it. */
 export type ChangeFacts = {
-  inspection: Inspection;
+  files: readonly FileAnalysis[];
   context: ChangeContext;
   tiers: TierContext;
-  yaml?: YamlOf;
+  recipes: { base: Recipe; pin: Recipe };
+  yaml: YamlOf;
 };
 
 type Entry = { what: string; reads: string } & (
@@ -60,7 +63,7 @@ type Entry = { what: string; reads: string } & (
 export const CHECK_TABLE: Record<CheckId, Entry> = {
   "sha-exists": {
     kind: "ref",
-    what: "the pinned SHA (or unique prefix) resolves to exactly one commit; an ambiguous prefix fails and lists the candidates; an annotated tag is peeled; a tree or blob is refused",
+    what: "the pinned SHA (or unique prefix) resolves to exactly one commit; an ambiguous prefix fails and lists the candidates, and so does a prefix that is also the name of a branch or tag (git would take the ref); an annotated tag is peeled; a tree or blob is refused",
     reads: "the mirror's objects",
     run: (f) => checkShaExists(f),
   },
@@ -103,24 +106,24 @@ export const CHECK_TABLE: Record<CheckId, Entry> = {
   },
   "yaml-valid": {
     kind: "change",
-    what: "every changed `.yml`/`.yaml` file is valid UTF-8 and still parses with no duplicate keys and is not empty or null; a compose file must be one document (other YAML, such as a two-pipeline `.drone.yml`, may hold several); a **Go template** (a file a compose config or secret mounts with `template_driver: golang`, or Traefik's templated dynamic configuration that does not parse as YAML) is not parsed as YAML: its `{{ }}` actions must close and every `if`/`range`/`with`/`define`/`block` must have its `{{ end }}`; unless `invalid-yaml` is allowed",
+    what: "every changed `.yml`/`.yaml` file is valid UTF-8 and still parses with no duplicate keys and is not empty or null; a compose file (one some deployment merges) must be one document, other YAML (a two-pipeline `.drone.yml`) may hold several; a file something renders as a **Go template** (a config or secret with `template_driver: golang`, a `*.tmpl` a config reads, Traefik's dynamic configuration mounted into Traefik) is not parsed as YAML: its `{{ }}` actions must close and every `if`/`range`/`with`/`define`/`block` must have its `{{ end }}`. Nothing renders a compose file or `.drone.yml`: `{{ }}` there must parse as YAML. Unless `invalid-yaml` is allowed",
     reads:
-      "changed YAML files; what a template renders to is not judged, since it depends on the deployment's values",
+      "changed YAML files, and what the pin's deployments render; what a template renders to is not judged, since it depends on the deployment's values",
     run: (c) => checkYamlValid(c.files, c.yaml),
   },
   "compose-valid": {
     kind: "change",
-    what: "every stack the change touches deploys: `compose.yml` alone, and each `compose.*.yml` **overlay merged onto it** with docker/cli's merge rules (as abra deploys it when `COMPOSE_FILE` names it). A stack must be a mapping with `services`, a string `version`, no unknown top-level key, valid interpolation (`$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:?x}`, `${VAR?x}`, `$$`; `${VAR:25}` and `${VAR:+x}` are refused as `docker stack deploy` refuses them), an image for every service (a non-empty string: swarm ignores `build:`), and a top-level declaration for every named volume, network, config and secret a service uses. An overlay may take its images and declarations from `compose.yml` (a service only in the overlay needs its own image). A change to `compose.yml` also re-checks every overlay beside it",
+    what: "every deployment of the recipe at the pin deploys: the **default** one and each **optional** one (see Tiers, What abra deploys). As abra and `docker stack deploy` read them: `.env.sample` readable by abra's dotenv reader; every file `COMPOSE_FILE` names present, one YAML mapping, with the same `version` as the first (a file with none is 3.13), no unknown top-level key, valid interpolation (`$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:?x}`, `${VAR?x}`, `$$`; `${VAR:25}` and `${VAR:+x}` are refused, and so is `${VAR:?x}` when nothing sets VAR); and, merged with docker/cli's rules, services to run, an image for each (a non-empty string: swarm ignores `build:`), a top-level declaration for every named volume, network, config and secret a service uses, and every file a config, secret or `env_file` reads. A base file with no services is fine when the files merged onto it bring them",
     reads:
-      "compose files at the pin and, to tell old problems from new, at the merge-base; it does not resolve variables' values",
+      "the deployments at the pin and, to tell old problems from new, the same deployments at the merge-base; it runs when a file some deployment reads (or `.env.sample`, `abra.sh`) changed",
     run: (c) => checkComposeValid(c.files, c.yaml),
   },
   "whitespace-churn": {
     kind: "change",
-    what: "no changed line differs from the line that replaces it only in whitespace or its line ending (a CRLF conversion hides the real change), and no file gains or loses its final newline, unless `whitespace` is allowed. Lines are paired as the diff pairs them (aligned with whitespace ignored, as `git diff -w` does), never with lines elsewhere in the file; in YAML a change of indentation alone is structure (it moves a key: `keys` judges it), not churn",
+    what: "no changed line differs from the line that replaces it only in its line ending, indentation or trailing whitespace (a CRLF conversion hides the real change; whitespace inside a line is content: `= 404` is not `=404` to nginx), and no file gains or loses its final newline or a byte-order mark, unless `whitespace` is allowed. Lines are paired by aligning the whole file with those differences ignored, as `git diff -w` pairs them; in YAML, re-indenting counts as churn only when it leaves the document's value unchanged (a blank or comment line always does), and otherwise is structure, which `keys` judges",
     reads:
-      "changed text files; a file it could not diff (too large, over the read budget, too different) fails",
-    run: (c) => checkWhitespaceChurn(c.files, c.context.maxBlobBytes),
+      "changed text files; a file over the inspection limit is left to `binary`; a file it could not diff (over the read budget, too different) fails",
+    run: (c) => checkWhitespaceChurn(c.files, c.context.maxBlobBytes, c.yaml.yaml),
   },
   mode: {
     kind: "change",
@@ -142,7 +145,7 @@ export const CHECK_TABLE: Record<CheckId, Entry> = {
   },
   keys: {
     kind: "change",
-    what: "in YAML files, only the rule's `keys` paths differ; merge keys (`<<: *anchor`) are applied first, and in compose files list-form and map-form `labels`/`environment` compare as Docker reads them",
+    what: "in YAML files, only the rule's `keys` paths differ; merge keys (`<<: *anchor`) are applied first, in compose files list-form and map-form `labels`/`environment` compare as Docker reads them, and a key under a map that exists on one side only is that key (a label added together with its `deploy:` is the label)",
     reads: "both sides of the file, parsed",
     run: (c) => checkKeys(c.files, c.yaml),
   },
@@ -160,23 +163,23 @@ export const CHECK_TABLE: Record<CheckId, Entry> = {
   },
   "earlier-tiers": {
     kind: "change",
-    what: "with a tier: nothing an earlier tier reads changed in the deployed stack (an image, an environment variable, a service's settings, a volume, a network, a config, the version label, a backupbot label the tier does not target), which would make that tier go red first; names the tier and why, e.g. `compose.yml: services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup`",
+    what: "with a tier: nothing an earlier tier reads changed in the default deployment (by the tier table: an image, the environment, a command, a healthcheck, deploy settings, networks, volumes, a mounted config with new content, an external secret under a new name, Traefik labels that reach the app, the timeout and version labels, a backupbot label the tier does not target), which would make that tier go red first; names the change and the tier, e.g. `services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup`",
     reads:
-      "the stacks resolved at both ends (compose.yml with each overlay, merge keys applied, variables interpolated from .env.sample and abra.sh); not the files configs read (config-version judges those)",
+      "the diff of the default deployment at both ends, each change classified by the tier table; not a config's content under the same name (config-version says that)",
     run: (c) => checkEarlierTiers(c.tiers),
   },
   "config-version": {
     kind: "change",
-    what: "a file a swarm config or secret reads (`file:`) does not change while the config keeps its name: the name carries its version (`${STACK_NAME}_nginx_conf_${NGINX_CONF_VERSION}`), and swarm configs cannot change, so upgrade would go red first; skipped for `tier: upgrade` and with `allow: [unversioned-config]`",
+    what: "no config or secret changes its content (its file's content, or its template driver) while it keeps its swarm name: the name carries its version (`${STACK_NAME}_nginx_conf_${NGINX_CONF_VERSION}`), and swarm configs cannot change, so upgrade would go red first; renaming the compose key or pointing `file:` at another file under the same name is seen; skipped for `tier: upgrade` and with `allow: [unversioned-config]`",
     reads:
-      "the configs and secrets of the stacks at both ends, their names resolved with .env.sample and abra.sh; a name with a variable nothing sets is a warning, not a failure",
+      "the configs and secrets of the default deployment at both ends, by resolved swarm name, with the blob id of the file each reads; a name with a variable nothing sets is a warning, not a failure",
     run: (c) => checkConfigVersion(c.tiers),
   },
   "effective-change": {
     kind: "change",
-    what: "the change reaches the deployed stack: when only compose files (and .env.sample, abra.sh) change and every stack resolves the same at both ends, the canary can never go red; says why (a default .env.sample overrides, a label backup-bot-two does not read, a container label)",
+    what: "the change reaches the default deployment, or the canary can never go red: a comment or re-indent, labels rewritten from list to map form, a default `.env.sample` overrides, a value a later `COMPOSE_FILE` file sets again, a label nothing reads, a variable nothing uses, a version bump with the same content, an overlay only an operator switches on: each fails, saying why. Files no deployment reads (docs, a CI file) warn: only the recipe CI knows whether it reads them; a change to abra.sh's commands counts",
     reads:
-      "the stacks resolved at both ends, without the labels nothing reads; passes when another file changes (a template, a script), and warns when a variable nothing sets decides it",
+      "the diff of the default deployment at both ends, with the tier table's reason for each change nothing reads; skipped when docker stack deploy refuses the pin's default deployment (see compose-valid)",
     run: (c) => checkEffectiveChange(c.tiers),
   },
 };
@@ -191,16 +194,11 @@ export function runChecks(facts: RefFacts, change: ChangeFacts | { skip: string 
   });
 }
 
-function changeInput({ inspection, context, tiers, yaml }: ChangeFacts): ChangeInput {
+function changeInput({ files, context, tiers, recipes, yaml }: ChangeFacts): ChangeInput {
   return {
-    files: inspection.files,
+    files,
     context,
-    yaml: {
-      base: inspection.base,
-      pin: inspection.pin,
-      yaml: yaml ?? createYamlCache(),
-      maxBlobBytes: context.maxBlobBytes,
-    },
+    yaml: { base: recipes.base, pin: recipes.pin, yaml, maxBlobBytes: context.maxBlobBytes },
     tiers,
   };
 }

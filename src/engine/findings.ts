@@ -4,10 +4,12 @@
  * shown, as a warning, and never fails the fixture unless the change made it worse.
  */
 import { showName } from "../shared/display.ts";
+import type { CheckCause } from "../shared/result.ts";
 import { type CheckId, type CheckResult, capDetails, check } from "./check-result.ts";
 import type { FileAnalysis, Side } from "./inspect-files.ts";
 
-export type Finding = { text: string; preexisting?: boolean };
+/** One problem a check found: its words, its cause as data, and whether the merge-base had it. */
+export type Finding = { text: string; cause?: CheckCause; preexisting?: boolean };
 
 const ALREADY = "already so at the merge-base, so not caused by this change";
 
@@ -17,14 +19,20 @@ export function fromFindings(
   passMessage: string,
   summary: (n: number) => string,
 ): CheckResult {
-  const fresh = findings.filter((f) => !f.preexisting).map((f) => f.text);
+  const failing = findings.filter((f) => !f.preexisting);
+  const fresh = failing.map((f) => f.text);
   const old = findings.filter((f) => f.preexisting).map((f) => `${f.text} (${ALREADY})`);
   const [first, ...rest] = fresh;
   if (first !== undefined) {
+    const causes = failing.flatMap((f) => (f.cause ? [f.cause] : []));
+    const withCauses = (result: CheckResult): CheckResult =>
+      causes.length > 0 ? { ...result, causes } : result;
     const others = [...rest, ...old];
-    if (others.length === 0) return check(id, "fail", first);
+    if (others.length === 0) return withCauses(check(id, "fail", first));
     const more = rest.length > 0 ? ` (and ${rest.length} more)` : "";
-    return check(id, "fail", `${summary(fresh.length)}: ${first}${more}`, capDetails(others));
+    return withCauses(
+      check(id, "fail", `${summary(fresh.length)}: ${first}${more}`, capDetails(others)),
+    );
   }
   const [firstOld, ...restOld] = old;
   if (firstOld === undefined) return check(id, "pass", passMessage);
@@ -34,21 +42,6 @@ export function fromFindings(
     "warn",
     `${restOld.length + 1} problems the merge-base already had: ${firstOld}`,
     capDetails(restOld),
-  );
-}
-
-/** Plain problems, all caused by the change. */
-export function fromProblems(
-  id: CheckId,
-  problems: readonly string[],
-  passMessage: string,
-  summary: (n: number) => string,
-): CheckResult {
-  return fromFindings(
-    id,
-    problems.map((text) => ({ text })),
-    passMessage,
-    summary,
   );
 }
 

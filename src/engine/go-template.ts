@@ -5,6 +5,7 @@
  * when it creates the config, so a broken action stops the deploy; what the template renders to
  * depends on the deployment's values and cannot be judged here.
  */
+import { lineIndex } from "../shared/line-index.ts";
 
 const OPENS = new Set(["if", "range", "with", "define", "block"]);
 const MAX_PROBLEMS = 5;
@@ -13,7 +14,7 @@ const MAX_PROBLEMS = 5;
 export function templateProblems(text: string): string[] {
   const problems: string[] = [];
   const open: { word: string; line: number }[] = [];
-  const lineAt = lineCounter(text);
+  const lineAt = lineIndex(text);
   let i = 0;
   while (problems.length < MAX_PROBLEMS) {
     const start = text.indexOf("{{", i);
@@ -70,21 +71,6 @@ function actionEnd(text: string, from: number): number {
     i += 1;
   }
   return -1;
-}
-
-function lineCounter(text: string): (index: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
-  return (index) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 
 /** Whether a text holds Go template actions at all. */

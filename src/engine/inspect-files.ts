@@ -1,9 +1,9 @@
 /**
- * Turn a change set into the facts the checks judge: for every changed file, the rule that governs
- * it, its content on both sides (within size limits, decoded strictly as UTF-8) and the line diff;
- * and for both ends (the merge-base and the pin), a snapshot of the files around the change that
- * give it meaning: the compose files beside it, so that an overlay can be merged onto its base and
- * a config known to be a template. The only I/O is the injected `TreeReader`.
+ * Turn a change set into the facts the checks judge: for every changed file, its content on both
+ * sides (within size limits, decoded strictly as UTF-8, a byte-order mark kept as a character) and
+ * the line diff; and, for both ends (the merge-base and the pin), a snapshot holding those sides,
+ * which load-recipe.ts completes with what the recipe model needs. The only I/O is the injected
+ * `TreeReader`.
  *
  * Nothing fails open: a side that was not read (over a limit) says why, and every check that needs
  * its content fails with that reason instead of passing.
@@ -11,10 +11,10 @@
 import { structuredPatch } from "diff";
 import { type FileChange, MODE, type TreeEntry } from "../shared/git-facts.ts";
 import type { Hunk } from "../shared/result.ts";
+import type { Side, Snapshot } from "../shared/tree.ts";
 import { type CompiledRule, ruleFor } from "./rules.ts";
 
-/** Root files that give compose files their values. */
-const RECIPE_FILES = new Set([".env.sample", "abra.sh"]);
+export type { Side, Snapshot };
 
 /** The change rules that govern each file (assigned once the recipe around it is known). */
 export function withRules(
@@ -28,14 +28,6 @@ export function withRules(
   }));
 }
 
-/** A text file of a snapshot, or null when it is absent or not readable text. */
-export function textAt(snapshot: Snapshot, path: string): string | null {
-  const side = snapshot.files.get(path);
-  return side?.state === "text" ? side.text : null;
-}
-
-import { dirname, isComposePath, isYamlPath } from "./yaml-doc.ts";
-
 export type Limits = {
   /** Files bigger than this are not read, diffed or parsed (git is told the same). */
   maxBlobBytes: number;
@@ -47,7 +39,7 @@ export type Limits = {
   diffTimeoutMs: number;
   /** All line diffs of one fixture together stop after this long. */
   totalDiffMs: number;
-  /** At most this many directories are looked at around the change (for compose files). */
+  /** At most this many directories are listed at each end for the recipe model (load-recipe.ts). */
   maxContextDirs: number;
 };
 
@@ -59,17 +51,6 @@ export const DEFAULT_LIMITS: Limits = {
   totalDiffMs: 5_000,
   maxContextDirs: 50,
 };
-
-export type Side =
-  | { state: "absent" }
-  /** `invalidUtf8At`: the byte offset of the first byte that is not valid UTF-8, if any. */
-  | { state: "text"; text: string; invalidUtf8At: number | null }
-  | { state: "binary" }
-  | { state: "symlink" }
-  | { state: "submodule" }
-  | { state: "too-large"; size: number }
-  /** Not read, and why (the total read budget was spent, git did not return it). */
-  | { state: "unread"; reason: string };
 
 export type FileAnalysis = {
   change: FileChange;
@@ -85,17 +66,13 @@ export type FileAnalysis = {
   removed: string[];
 };
 
-/** The files around the change at one end: which names each looked-at directory holds, and the
- * content of the ones that matter (compose files). */
-export type Snapshot = {
-  commit: string;
-  /** Directory ("" for the root) -> its entries. Only directories around the change are listed. */
-  dirs: Map<string, TreeEntry[]>;
-  /** Path -> content, for changed files and the context files. */
-  files: Map<string, Side>;
+export type Inspection = {
+  files: FileAnalysis[];
+  base: Snapshot;
+  pin: Snapshot;
+  /** Bytes of the read budget left for the recipe around the change. */
+  budget: number;
 };
-
-export type Inspection = { files: FileAnalysis[]; base: Snapshot; pin: Snapshot };
 
 export type TreeReader = {
   /**
@@ -115,110 +92,73 @@ export async function inspectFiles(
   reader: TreeReader,
   limits: Limits = DEFAULT_LIMITS,
 ): Promise<Inspection> {
-  const dirs = contextDirs(changes, limits.maxContextDirs);
-  const [baseDirs, pinDirs] = await Promise.all(
-    [ends.base, ends.pin].map(async (commit) => {
-      const listed = new Map<string, TreeEntry[]>();
-      for (const dir of dirs) listed.set(dir, await reader.listDir(commit, dir));
-      return listed;
-    }),
+  // Both sides of every changed file, in one read, within the per-file and total budgets.
+  const budget = { left: limits.maxTotalBytes };
+  const sides = await readSides(
+    reader,
+    changes.flatMap((c) => [
+      { mode: c.oldMode, oid: c.oldBlob, size: c.oldSize },
+      { mode: c.newMode, oid: c.newBlob, size: c.newSize },
+    ]),
+    limits,
+    budget,
   );
-
-  // Plan every read first, changed files before context, within the per-file and total budgets;
-  // then read them all in one go.
-  let budget = limits.maxTotalBytes;
-  const plan = (mode: string, oid: string | null, size: number | null): PlannedSide => {
-    const planned = planSide(mode, oid, size, limits.maxBlobBytes, budget);
-    if (planned.read) budget -= planned.size;
-    return planned;
-  };
-  const changed = changes.map((change) => ({
-    change,
-    before: plan(change.oldMode, change.oldBlob, change.oldSize),
-    after: plan(change.newMode, change.newBlob, change.newSize),
-  }));
-  // Context files' sizes are asked for only now, of the few that will be read.
-  const contextEntries = (listed: Map<string, TreeEntry[]>, changedPaths: Set<string>) =>
-    [...listed.values()]
-      .flat()
-      .filter(
-        (e) =>
-          e.type === "blob" &&
-          (isComposePath(e.path) || RECIPE_FILES.has(e.path)) &&
-          !changedPaths.has(e.path),
-      );
-  const baseEntries = contextEntries(
-    baseDirs as Map<string, TreeEntry[]>,
-    new Set(changes.map((c) => c.oldPath ?? c.path)),
-  );
-  const pinEntries = contextEntries(
-    pinDirs as Map<string, TreeEntry[]>,
-    new Set(changes.map((c) => c.path)),
-  );
-  const unsized = [...baseEntries, ...pinEntries].filter((e) => e.size === null).map((e) => e.oid);
-  const sizes = unsized.length > 0 ? await reader.sizes(unsized) : new Map<string, number>();
-  const sized = (entries: TreeEntry[]) =>
-    entries.map((e) => ({
-      path: e.path,
-      planned: plan(e.mode, e.oid, e.size ?? sizes.get(e.oid) ?? null),
-    }));
-  const baseContext = sized(baseEntries);
-  const pinContext = sized(pinEntries);
-
-  const wanted = new Set<string>();
-  const want = (p: PlannedSide) => {
-    if (p.read) wanted.add(p.oid);
-  };
-  for (const c of changed) [c.before, c.after].forEach(want);
-  for (const c of [...baseContext, ...pinContext]) want(c.planned);
-  const blobs = wanted.size > 0 ? await reader.readBlobs([...wanted]) : new Map<string, Buffer>();
-
   const deadline = Date.now() + limits.totalDiffMs;
-  const files = changed.map(({ change, before, after }) => {
-    const b = resolveSide(before, blobs);
-    const a = resolveSide(after, blobs);
+  const files = changes.map((change, i) => {
+    const b = sides[2 * i] as Side;
+    const a = sides[2 * i + 1] as Side;
     const timeout = Math.min(limits.diffTimeoutMs, deadline - Date.now());
     const diff = timeout > 0 ? lineDiff(change, b, a, limits.maxEditLength, timeout) : NO_DIFF;
-    return {
-      change,
-      rule: null,
-      oldRule: null,
-      before: b,
-      after: a,
-      ...diff,
-    };
+    return { change, rule: null, oldRule: null, before: b, after: a, ...diff };
   });
-
-  const snapshot = (
-    commit: string,
-    listed: Map<string, TreeEntry[]>,
-    contextFiles: typeof baseContext,
-    end: "before" | "after",
-  ): Snapshot => {
-    const sides = new Map<string, Side>();
-    for (const c of contextFiles) sides.set(c.path, resolveSide(c.planned, blobs));
+  const snapshot = (commit: string, end: "before" | "after"): Snapshot => {
+    const known = new Map<string, Side>();
     for (const f of files) {
       const path = end === "before" ? (f.change.oldPath ?? f.change.path) : f.change.path;
-      sides.set(path, end === "before" ? f.before : f.after);
+      known.set(path, end === "before" ? f.before : f.after);
     }
-    return { commit, dirs: listed, files: sides };
+    return { commit, dirs: new Map(), files: known };
   };
   return {
     files,
-    base: snapshot(ends.base, baseDirs as Map<string, TreeEntry[]>, baseContext, "before"),
-    pin: snapshot(ends.pin, pinDirs as Map<string, TreeEntry[]>, pinContext, "after"),
+    base: snapshot(ends.base, "before"),
+    pin: snapshot(ends.pin, "after"),
+    budget: budget.left,
   };
 }
 
-/** The root, and the directory of every changed YAML file (where its compose files would be). */
-function contextDirs(changes: readonly FileChange[], max: number): string[] {
-  const dirs = new Set<string>([""]);
-  for (const c of changes) {
-    for (const path of [c.path, c.oldPath]) {
-      if (path !== null && isYamlPath(path) && dirs.size < max) dirs.add(dirname(path));
-    }
-  }
-  return [...dirs];
+export type BlobRequest = { mode: string; oid: string | null; size: number | null };
+
+/**
+ * Read blobs as sides, in the order asked, in one read: each within the per-file limit and what
+ * is left of `budget` (taken from it in order); a blob whose size is unknown is sized first.
+ */
+export async function readSides(
+  reader: TreeReader,
+  requests: readonly BlobRequest[],
+  limits: Pick<Limits, "maxBlobBytes">,
+  budget: { left: number },
+): Promise<Side[]> {
+  const unsized = requests
+    .filter(
+      (r) =>
+        r.size === null &&
+        r.oid !== null &&
+        r.mode !== MODE.absent &&
+        r.mode !== MODE.submodule &&
+        r.mode !== MODE.symlink,
+    )
+    .map((r) => r.oid as string);
+  const sizes = unsized.length > 0 ? await reader.sizes(unsized) : new Map<string, number>();
+  const planned = requests.map((r) => {
+    const size = r.size ?? (r.oid === null ? null : (sizes.get(r.oid) ?? null));
+    const plan = planSide(r.mode, r.oid, size, limits.maxBlobBytes, budget.left);
+    if (plan.read) budget.left -= plan.size;
+    return plan;
+  });
+  const wanted = [...new Set(planned.flatMap((p) => (p.read ? [p.oid] : [])))];
+  const blobs = wanted.length > 0 ? await reader.readBlobs(wanted) : new Map<string, Buffer>();
+  return planned.map((p) => resolveSide(p, blobs));
 }
 
 type PlannedSide = { read: true; oid: string; size: number } | { read: false; side: Side };
@@ -248,7 +188,8 @@ function planSide(
   return { read: true, oid, size };
 }
 
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+// A byte-order mark stays in the text: it is a change beside the targeted one, and lines see it.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A side's content, judged on its own bytes (git's "binary" is said of the pair of sides). */
 function resolveSide(planned: PlannedSide, blobs: Map<string, Buffer>): Side {

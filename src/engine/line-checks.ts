@@ -4,72 +4,89 @@
  * the rule's patterns). Pure: input is the inspection of the change.
  */
 import { diffArrays } from "diff";
+import type { YamlOf } from "../recipe/yaml-cache.ts";
+import { isYamlPath } from "../recipe/yaml-doc.ts";
 import { showLine } from "../shared/display.ts";
+import type { CheckCause } from "../shared/result.ts";
+import { sameValue } from "../shared/value-diff.ts";
 import { type CheckResult, capDetails, check, plural } from "./check-result.ts";
 import { allows, type Finding, fromFindings, pathOf, unreadable } from "./findings.ts";
 import type { FileAnalysis } from "./inspect-files.ts";
 import { lineMatches } from "./rules.ts";
-import { isYamlPath } from "./yaml-doc.ts";
 
-export type Churn = { churn: number; crlf: number; finalNewline: "added" | "removed" | null };
+export type Churn = {
+  churn: number;
+  crlf: number;
+  finalNewline: "added" | "removed" | null;
+  bom: "added" | "removed" | null;
+};
+
+const BOM = "\uFEFF";
+
+/** A line as churn compares it: without its line ending, indentation, trailing blanks or a BOM. */
+const bare = (line: string) =>
+  line
+    .replace(/^\uFEFF/, "")
+    .replace(/\r$/, "")
+    .trim();
 
 /**
- * Compare each removed line with the added line that replaces it, as the diff pairs them (the
- * n-th line of a run of removals with the n-th line of the run of additions that follows), never
- * with lines elsewhere in the file. A pair that differs only in its line ending, or only in
- * whitespace, is churn; in YAML, a change of indentation alone is structure (it moves a key) and
- * is left to the keys check.
+ * Which changed lines differ from the line that replaces them only in churn: the line ending,
+ * indentation, or trailing whitespace (whitespace inside a line is content: `= 404` is not
+ * `=404` to nginx). Lines are paired by aligning the whole file with those differences ignored,
+ * as `git diff -w` pairs them, so a block re-indented in place pairs line by line wherever the
+ * diff library split it. In YAML, indentation moves keys: re-indented lines count as churn only
+ * when re-indenting them alone leaves the document's value unchanged (a blank or comment line, a
+ * list indented deeper under its key), and otherwise as structure, which `keys` judges.
  */
-export function churnOf(file: FileAnalysis): Churn {
-  const yaml = isYamlPath(file.change.path);
-  let churn = 0;
+export function churnOf(file: FileAnalysis, yaml?: YamlOf): Churn {
+  const { before, after } = file;
+  const none: Churn = { churn: 0, crlf: 0, finalNewline: null, bom: null };
+  if (before.state !== "text" || after.state !== "text") return none;
+  const a = before.text.split("\n");
+  const b = after.text.split("\n");
+  const hadBom = before.text.startsWith(BOM);
+  const hasBom = after.text.startsWith(BOM);
+  const bom = hadBom === hasBom || before.text.length === 0 ? null : hasBom ? "added" : "removed";
+  const pairs = alignedPairs(a, b);
   let crlf = 0;
-  const judge = (old: string, now: string) => {
-    if (old === now) return;
-    const a = old.replace(/\r$/, "");
-    const b = now.replace(/\r$/, "");
-    if (a === b) {
-      churn += 1;
-      crlf += 1;
-      return;
-    }
-    if (shape(a) !== shape(b)) return;
-    if (yaml && leading(a) !== leading(b) && a.trim() === b.trim()) return;
-    churn += 1;
-  };
-  for (const hunk of file.hunks ?? []) {
-    let removed: string[] = [];
-    let added: string[] = [];
-    const flush = () => {
-      for (const [old, now] of pairUp(removed, added)) judge(old, now);
-      removed = [];
-      added = [];
-    };
-    for (const line of hunk.lines) {
-      if (line.startsWith("-")) {
-        if (added.length > 0) flush();
-        removed.push(line.slice(1));
-      } else if (line.startsWith("+")) added.push(line.slice(1));
-      else if (!line.startsWith("\\")) flush();
-    }
-    flush();
+  const spacing: [number, number][] = [];
+  for (const [i, j] of pairs) {
+    const old = (a[i] as string).replace(/^\uFEFF/, "");
+    const now = (b[j] as string).replace(/^\uFEFF/, "");
+    if (old === now) continue;
+    if (old.replace(/\r$/, "") === now.replace(/\r$/, "")) crlf += 1;
+    else spacing.push([i, j]);
   }
-  return { churn, crlf, finalNewline: finalNewlineChange(file) };
+  let churn = crlf + spacing.length;
+  if (yaml && isYamlPath(file.change.path) && spacing.length > 0) {
+    // Spacing is structure (or, in a block scalar, content) when applying it alone changes the
+    // document's value; on a blank or comment line it never is.
+    const meaningful = spacing.filter(([i]) => !/^\s*(#.*)?\r?$/.test(a[i] as string));
+    if (meaningful.length > 0) {
+      const edited = [...a];
+      for (const [i, j] of meaningful) edited[i] = b[j] as string;
+      if (!sameParse(before.text, edited.join("\n"), yaml)) churn -= meaningful.length;
+    }
+  }
+  return { churn, crlf, finalNewline: finalNewlineChange(file), bom };
 }
 
-const shape = (line: string) => line.replace(/\s+/g, "");
+/** Whether two YAML texts parse to the same value. */
+function sameParse(one: string, other: string, yaml: YamlOf): boolean {
+  const x = yaml({ state: "text", text: one, invalidUtf8At: null });
+  const y = yaml({ state: "text", text: other, invalidUtf8At: null });
+  return x?.ok === true && y?.ok === true && sameValue(x.value, y.value);
+}
 
 /**
- * Pair the removed lines of a block with the added lines that replace them: the lines of equal
- * shape (whitespace ignored), aligned in order by a diff of the two runs, as `git diff -w` would;
- * so a targeted line inserted in the middle of a re-encoded block does not shift every pair after
- * it. A block too large to align is paired line by line.
+ * Index pairs of lines that are the same once churn is ignored, aligned over the whole file; a
+ * file too different to align is paired by its hunks' runs of removals and additions.
  */
-function pairUp(removed: readonly string[], added: readonly string[]): [string, string][] {
-  if (removed.length === 0 || added.length === 0) return [];
-  const parts = diffArrays(removed.map(shape), added.map(shape), { maxEditLength: 2_000 });
-  if (!parts) return removed.slice(0, added.length).map((r, i) => [r, added[i] as string]);
-  const pairs: [string, string][] = [];
+function alignedPairs(a: readonly string[], b: readonly string[]): [number, number][] {
+  const parts = diffArrays(a.map(bare), b.map(bare), { maxEditLength: 2_000 });
+  if (!parts) return [];
+  const pairs: [number, number][] = [];
   let i = 0;
   let j = 0;
   for (const part of parts) {
@@ -77,16 +94,12 @@ function pairUp(removed: readonly string[], added: readonly string[]): [string, 
     if (part.added) j += n;
     else if (part.removed) i += n;
     else {
-      for (let k = 0; k < n; k++) pairs.push([removed[i + k] as string, added[j + k] as string]);
+      for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) pairs.push([i + k, j + k]);
       i += n;
       j += n;
     }
   }
   return pairs;
-}
-
-function leading(line: string): string {
-  return /^\s*/.exec(line)?.[0] ?? "";
 }
 
 function finalNewlineChange(file: FileAnalysis): Churn["finalNewline"] {
@@ -101,18 +114,30 @@ function finalNewlineChange(file: FileAnalysis): Churn["finalNewline"] {
 export function checkWhitespaceChurn(
   files: readonly FileAnalysis[],
   maxBlobBytes: number,
+  yaml?: YamlOf,
 ): CheckResult {
   const findings: Finding[] = [];
   for (const f of files) {
     if (allows(f, "whitespace")) continue;
     const path = pathOf(f);
+    const cause = (detail: string): CheckCause => ({
+      kind: "whitespace",
+      path: f.change.path,
+      files: [f.change.path],
+      detail,
+    });
     if (f.hunks === null) {
+      // A file over the inspection limit is binary's to judge; one that has no lines has no churn.
+      if ([f.before, f.after].some((s) => s.state === "too-large")) continue;
       const why = noLinesReason(f, maxBlobBytes);
       if (why !== null)
-        findings.push({ text: `${path}: ${why}, so whitespace churn cannot be ruled out` });
+        findings.push({
+          text: `${path}: ${why}, so whitespace churn cannot be ruled out`,
+          cause: cause("unknown"),
+        });
       continue;
     }
-    const { churn, crlf, finalNewline } = churnOf(f);
+    const { churn, crlf, finalNewline, bom } = churnOf(f, yaml);
     if (churn > 0) {
       const kind =
         crlf === churn
@@ -122,11 +147,19 @@ export function checkWhitespaceChurn(
             : "whitespace";
       findings.push({
         text: `${path}: ${churn} of ${plural(f.added.length, "added line")} differ only in ${kind} from the line they replace, which hides the real change`,
+        cause: cause(crlf > 0 ? "line-endings" : "whitespace"),
+      });
+    }
+    if (bom !== null) {
+      findings.push({
+        text: `${path}: a byte-order mark was ${bom} at the start of the file, beside the targeted change`,
+        cause: cause("bom"),
       });
     }
     if (finalNewline !== null) {
       findings.push({
         text: `${path}: the newline at the end of the file was ${finalNewline}, a line-ending change beside the targeted one`,
+        cause: cause("final-newline"),
       });
     }
   }
@@ -158,6 +191,7 @@ export function checkLines(files: readonly FileAnalysis[], maxBlobBytes: number)
   }
   const summaries: string[] = [];
   const details: string[] = [];
+  const causes: CheckCause[] = [];
   let checked = 0;
   for (const f of withPatterns) {
     const rule = f.rule;
@@ -179,12 +213,20 @@ export function checkLines(files: readonly FileAnalysis[], maxBlobBytes: number)
     summaries.push(
       `${path}: ${bad.length} of ${plural(total, "changed line")} match no pattern in change[${rule.index}].lines`,
     );
+    causes.push({
+      kind: "extra-line",
+      path: f.change.path,
+      files: [f.change.path],
+      allowed: `change[${rule.index}].lines`,
+      count: bad.length,
+    });
     details.push(...bad.map((line) => `${path}: ${clip(showLine(line))}`));
   }
   if (summaries.length === 0) {
     return check("lines", "pass", `all ${plural(checked, "changed line")} match change[].lines`);
   }
-  return check("lines", "fail", summaries.join("; "), capDetails(details));
+  const result = check("lines", "fail", summaries.join("; "), capDetails(details));
+  return causes.length > 0 ? { ...result, causes } : result;
 }
 
 function clip(line: string, max = 160): string {

@@ -4,6 +4,7 @@
  * the table in checks.ts.
  */
 import type { Resolution } from "../shared/git-facts.ts";
+import type { CheckCause } from "../shared/result.ts";
 import { type CheckResult, capDetails, check, plural, shortSha } from "./check-result.ts";
 
 export type RefFacts = {
@@ -40,23 +41,40 @@ export function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckRes
       return check("sha-exists", "pass", `${pinned} resolves to ${via} ${shortSha(full)}${hint}`);
     }
     case "missing":
-      return check(
-        "sha-exists",
-        "fail",
-        `no commit ${pinned} in ${repo}: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
+      return failed(
+        check(
+          "sha-exists",
+          "fail",
+          `no commit ${pinned} in ${repo}: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
+        ),
+        { kind: "no-commit" },
       );
-    case "ambiguous":
-      return check(
-        "sha-exists",
-        "fail",
-        `${pinned} is ambiguous: ${plural(resolution.candidates.length, "object")} start with it; pin the full 40-character id`,
-        capDetails(resolution.candidates.map((c) => `${c.sha} ${c.type}`)),
+    case "ambiguous": {
+      const named = resolution.candidates.find((c) => c.ref !== undefined);
+      const objects = resolution.candidates.filter((c) => c.ref === undefined);
+      const why = named
+        ? `${named.ref} is also named ${pinned}, and git would take it (commit ${shortSha(named.sha)}) over the commit${objects.length === 1 ? "" : "s"} that start${objects.length === 1 ? "s" : ""} with ${pinned}`
+        : `${plural(resolution.candidates.length, "object")} start with it`;
+      return failed(
+        check(
+          "sha-exists",
+          "fail",
+          `${pinned} is ambiguous: ${why}; pin the full 40-character id`,
+          capDetails(
+            resolution.candidates.map((c) => `${c.sha} ${c.type}${c.ref ? ` (${c.ref})` : ""}`),
+          ),
+        ),
+        { kind: "ambiguous-pin", ...(named?.ref ? { ref: named.ref } : {}) },
       );
+    }
     case "not-commit":
-      return check(
-        "sha-exists",
-        "fail",
-        `${pinned} is a ${resolution.type} (${shortSha(resolution.sha)}), not a commit`,
+      return failed(
+        check(
+          "sha-exists",
+          "fail",
+          `${pinned} is a ${resolution.type} (${shortSha(resolution.sha)}), not a commit`,
+        ),
+        { kind: "not-a-commit", detail: resolution.type },
       );
   }
 }
@@ -64,7 +82,9 @@ export function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckRes
 export function checkShaOnBranch(facts: RefFacts): CheckResult {
   const { repo, branch, resolution, branchTip, onBranch, containedIn } = facts;
   if (branchTip === null) {
-    return check("sha-on-branch", "fail", `branch ${branch} does not exist in ${repo}`);
+    return failed(check("sha-on-branch", "fail", `branch ${branch} does not exist in ${repo}`), {
+      kind: "no-branch",
+    });
   }
   if (resolution.kind !== "commit" || onBranch === null) {
     return check("sha-on-branch", "skip", "not checked: the pinned commit was not resolved");
@@ -78,17 +98,23 @@ export function checkShaOnBranch(facts: RefFacts): CheckResult {
   // branch, or this fixture's pin was copied from another one.
   const others = containedIn.filter((b) => b !== facts.base?.ref);
   if (others.length > 0) {
-    return check(
-      "sha-on-branch",
-      "fail",
-      `${shortSha(resolution.sha)} is on ${list(others)}, not on ${branch}: the manifest names the wrong branch for this pin (set branch: ${others[0]}), or the pin was copied from another fixture`,
+    return failed(
+      check(
+        "sha-on-branch",
+        "fail",
+        `${shortSha(resolution.sha)} is on ${list(others)}, not on ${branch}: the manifest names the wrong branch for this pin (set branch: ${others[0]}), or the pin was copied from another fixture`,
+      ),
+      { kind: "wrong-branch", ref: others[0] as string },
     );
   }
   const onBase = containedIn.length > 0 ? ` It is on ${list(containedIn)}.` : "";
-  return check(
-    "sha-on-branch",
-    "fail",
-    `${shortSha(resolution.sha)} exists but is no longer on ${branch} (tip ${shortSha(branchTip)}): the branch was force-pushed or rebased after the pin was taken.${onBase}`,
+  return failed(
+    check(
+      "sha-on-branch",
+      "fail",
+      `${shortSha(resolution.sha)} exists but is no longer on ${branch} (tip ${shortSha(branchTip)}): the branch was force-pushed or rebased after the pin was taken.${onBase}`,
+    ),
+    { kind: "force-pushed" },
   );
 }
 
@@ -112,22 +138,30 @@ export function checkBaseExists(facts: RefFacts): CheckResult {
   const { repo, base, resolution, mergeBase } = facts;
   if (base === null) return check("base-exists", "skip", "no base: a good canary is not compared");
   if (base.sha === null && base.tagCommit) {
-    return check(
-      "base-exists",
-      "fail",
-      `base ${base.ref} is a tag, not a branch: write base: ${base.tagCommit} (the commit it tags) to compare against it, or name the branch the fixture was cut from`,
+    return failed(
+      check(
+        "base-exists",
+        "fail",
+        `base ${base.ref} is a tag, not a branch: write base: ${base.tagCommit} (the commit it tags) to compare against it, or name the branch the fixture was cut from`,
+      ),
+      { kind: "base-is-tag", ref: base.tagCommit },
     );
   }
   if (base.sha === null)
-    return check("base-exists", "fail", `base ${base.ref} does not exist in ${repo}`);
+    return failed(check("base-exists", "fail", `base ${base.ref} does not exist in ${repo}`), {
+      kind: "no-base",
+    });
   if (resolution.kind !== "commit") {
     return check("base-exists", "pass", `base ${base.ref} is ${shortSha(base.sha)}`);
   }
   if (mergeBase === null) {
-    return check(
-      "base-exists",
-      "fail",
-      `base ${base.ref} (${shortSha(base.sha)}) shares no history with the pin: the fixture was not cut from it`,
+    return failed(
+      check(
+        "base-exists",
+        "fail",
+        `base ${base.ref} (${shortSha(base.sha)}) shares no history with the pin: the fixture was not cut from it`,
+      ),
+      { kind: "unrelated-base" },
     );
   }
   return check(
@@ -144,10 +178,13 @@ export function checkMaxCommits(facts: RefFacts): CheckResult {
   if (commitsSinceMergeBase === null)
     return check("max-commits", "skip", "not checked: no merge-base");
   if (commitsSinceMergeBase > maxCommits) {
-    return check(
-      "max-commits",
-      "fail",
-      `${plural(commitsSinceMergeBase, "commit")} between the merge-base and the pin; at most ${maxCommits} allowed`,
+    return failed(
+      check(
+        "max-commits",
+        "fail",
+        `${plural(commitsSinceMergeBase, "commit")} between the merge-base and the pin; at most ${maxCommits} allowed`,
+      ),
+      { kind: "too-many-commits", count: commitsSinceMergeBase, limit: maxCommits },
     );
   }
   return check(
@@ -155,4 +192,8 @@ export function checkMaxCommits(facts: RefFacts): CheckResult {
     "pass",
     `${plural(commitsSinceMergeBase, "commit")} since the merge-base (at most ${maxCommits})`,
   );
+}
+
+function failed(result: CheckResult, cause: CheckCause): CheckResult {
+  return { ...result, causes: [cause] };
 }

@@ -19,12 +19,12 @@ export type CompiledRule = {
 };
 
 /**
- * `configSources`: the files the pin's configs and secrets read, for rules that name them rather
- * than a glob (the upgrade preset's).
+ * `configSources`: the files the pin's configs and secrets read; `composeFiles`: the compose files
+ * the recipe's deployments merge; for rules that name them rather than a glob (the presets').
  */
 export function compileRules(
   rules: readonly ChangeRule[],
-  context: { configSources?: ReadonlySet<string> } = {},
+  context: { configSources?: ReadonlySet<string>; composeFiles?: ReadonlySet<string> } = {},
 ): CompiledRule[] {
   return rules.map((rule, index) => ({
     rule,
@@ -32,7 +32,9 @@ export function compileRules(
     matchesPath:
       rule.sources === "config-sources"
         ? (path: string) => context.configSources?.has(path) ?? false
-        : compileGlob(rule.path),
+        : rule.sources === "compose-files"
+          ? (path: string) => context.composeFiles?.has(path) ?? false
+          : compileGlob(rule.path),
     patterns: rule.lines.map((p) => compileRe2(p)),
     keyPatterns: rule.keys.map((k) => {
       const tokens = parseKeyPattern(k);

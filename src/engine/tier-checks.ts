@@ -1,68 +1,78 @@
 /**
- * The checks that know how a Co-op Cloud recipe is deployed and tested:
+ * The checks that know how a Co-op Cloud recipe is deployed and tested, each a view of one thing:
+ * the diff of the default deployment (what the recipe CI deploys) at the merge-base and at the
+ * pin, each change classified by the tier table (recipe/tier-table.ts).
  *
  * - earlier-tiers: a fixture with a tier changes nothing an earlier tier reads (the change would
  *   make that tier go red first: the incident's shape);
- * - config-version: a file a swarm config or secret reads does not change unless the config's
- *   name (its version) changes too (swarm configs are immutable: upgrade goes red first);
- * - effective-change: the change reaches the deployed stack (a default that .env.sample
- *   overrides, or a label backup-bot-two does not read, changes nothing: the canary can never go
- *   red).
+ * - config-version: no config or secret changes its content under the same swarm name (swarm
+ *   configs are immutable: upgrade goes red first);
+ * - effective-change: the change reaches the default deployment at all (a default .env.sample
+ *   overrides, a label nothing reads, a comment, an optional overlay: the canary can never go red).
  *
- * All three compare the stacks resolved at both ends (resolve-stack.ts). Pure.
+ * Pure.
  */
+
+import { normalizeStack } from "../recipe/compose-merge.ts";
+import type { Deployment } from "../recipe/deployment.ts";
+import {
+  type ClassifiedChange,
+  describeChange,
+  describeWhere,
+  diffDeployments,
+} from "../recipe/deployment-diff.ts";
+import { ABRA_SH, ENV_SAMPLE, type Recipe } from "../recipe/read-recipe.ts";
+import { TIER_ORDER } from "../recipe/tier-table.ts";
+import type { YamlOf } from "../recipe/yaml-cache.ts";
+import type { Mapping } from "../recipe/yaml-doc.ts";
+import { isMapping } from "../recipe/yaml-doc.ts";
 import { showName } from "../shared/display.ts";
 import type { Tier } from "../shared/fixture.ts";
-import { formatKeyPath, keyPathCovered, parseKeyPattern } from "../shared/key-path.ts";
+import { formatKeyPath } from "../shared/key-path.ts";
+import type { Side } from "../shared/tree.ts";
+import { differingPaths, sameValue, valueAt } from "../shared/value-diff.ts";
 import { type CheckResult, check } from "./check-result.ts";
 import { allows, type Finding, fromFindings, listNames } from "./findings.ts";
 import type { FileAnalysis } from "./inspect-files.ts";
-import type { RecipeEnv } from "./recipe-env.ts";
-import { resolveRepoPath } from "./recipe-files.ts";
-import type { ResolvedStack, StackSet } from "./resolve-stack.ts";
-import { backupbotReads, TIER_ORDER, TIER_PRESETS, tierReading } from "./tiers.ts";
-import { isComposePath, isMapping, type Mapping } from "./yaml-doc.ts";
-import { changedKeyPaths } from "./yaml-keys.ts";
+import { TIER_PRESETS } from "./tiers.ts";
+
+/** The default deployments at both ends and their diff, or why they cannot be compared. */
+export type Comparison =
+  | { ok: true; before: Deployment; after: Deployment; changes: ClassifiedChange[] }
+  | { ok: false; why: string };
+
+export function compareDefaults(base: Recipe, pin: Recipe): Comparison {
+  const before = base.deployments[0];
+  const after = pin.deployments[0];
+  if (!after?.stack) {
+    return {
+      ok: false,
+      why: "not checked: the default deployment does not resolve at the pin (see compose-valid)",
+    };
+  }
+  if (!before?.stack) {
+    return {
+      ok: false,
+      why: "not checked: the default deployment did not resolve at the merge-base",
+    };
+  }
+  return { ok: true, before, after, changes: diffDeployments(before.stack, after.stack) };
+}
 
 export type TierContext = {
   tier: Tier | null;
   baseRef: string;
   files: readonly FileAnalysis[];
-  base: { stacks: StackSet; env: RecipeEnv };
-  pin: { stacks: StackSet; env: RecipeEnv };
+  base: Recipe;
+  pin: Recipe;
+  comparison: Comparison;
+  yaml: YamlOf;
+  /** The pin's files as read (the compose files merged after a changed one, among them). */
+  pinFiles: ReadonlyMap<string, Side>;
 };
 
-const DEPLOYMENT_FILES = new Set([".env.sample", "abra.sh"]);
-
-/** The same stack (same files) at both ends. */
-function pairs(ctx: TierContext): { before: ResolvedStack; after: ResolvedStack }[] {
-  const out: { before: ResolvedStack; after: ResolvedStack }[] = [];
-  for (const after of ctx.pin.stacks.stacks) {
-    const before = ctx.base.stacks.stacks.find((s) => s.label === after.label);
-    if (before) out.push({ before, after });
-  }
-  return out;
-}
-
-function valueAt(doc: unknown, path: readonly string[]): unknown {
-  let at: unknown = doc;
-  for (const key of path) {
-    if (Array.isArray(at)) at = at[Number(key)];
-    else if (isMapping(at)) at = at[key];
-    else return undefined;
-  }
-  return at;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "absent";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  const clipped = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return showName(clipped);
-}
-
 export function checkEarlierTiers(ctx: TierContext): CheckResult {
-  const { tier } = ctx;
+  const { tier, comparison } = ctx;
   if (tier === null) return check("earlier-tiers", "skip", "no tier: set tier: to check it");
   if (tier === "install") return check("earlier-tiers", "pass", "install is the first tier");
   if (tier === "upgrade") {
@@ -72,26 +82,27 @@ export function checkEarlierTiers(ctx: TierContext): CheckResult {
       "an upgrade canary is installed from the previous version, which the change cannot break",
     );
   }
-  const why = unresolved(ctx);
-  if (why) return check("earlier-tiers", "skip", why);
+  if (!comparison.ok) return check("earlier-tiers", "skip", comparison.why);
   const preset = TIER_PRESETS[tier];
-  const targeted = preset.change.flatMap((r) => r.keys).map((k) => parseKeyPattern(k));
-  const covered = (path: string[]) =>
-    targeted.some((tokens) => typeof tokens !== "string" && keyPathCovered(path, tokens));
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  for (const { before, after } of pairs(ctx)) {
-    for (const path of changedKeyPaths(before.resolved, after.resolved)) {
-      const reading = tierReading(path);
-      if (!reading || TIER_ORDER[reading.tier] >= TIER_ORDER[tier] || covered(path)) continue;
-      const shown = formatKeyPath(path);
-      if (seen.has(shown)) continue;
-      seen.add(shown);
-      findings.push({
-        text: `${showName(after.files[0] as string)}: ${shown} changed (${show(valueAt(before.resolved, path))} -> ${show(valueAt(after.resolved, path))}): ${reading.tier} would go red before ${tier}`,
-      });
-    }
-  }
+  const findings: Finding[] = comparison.changes
+    .filter(
+      (c) =>
+        c.row.tier !== null &&
+        TIER_ORDER[c.row.tier] < TIER_ORDER[tier] &&
+        !preset.targets.includes(c.row.id) &&
+        c.row.id !== "config-content", // config-version's to say
+    )
+    .map((c) => ({
+      text: `${describeChange(c)}: ${c.row.tier} would go red before ${tier}`,
+      cause: {
+        kind: "earlier-tier",
+        keyPath: c.path,
+        before: show(c.before),
+        after: show(c.after),
+        tier: c.row.tier as Tier,
+        files: changedInputs(ctx),
+      },
+    }));
   const result = fromFindings(
     "earlier-tiers",
     findings,
@@ -106,43 +117,28 @@ export function checkEarlierTiers(ctx: TierContext): CheckResult {
     : result;
 }
 
-/** The configs and secrets of a stack that read a file: name -> { file, name as written and resolved }. */
-function configEntries(
-  stack: ResolvedStack,
-): Map<string, { file: string; raw: string; resolved: string }> {
-  const out = new Map<string, { file: string; raw: string; resolved: string }>();
-  for (const section of ["configs", "secrets"]) {
-    const raw = stack.raw[section];
-    const resolved = stack.resolved[section];
-    if (!isMapping(raw) || !isMapping(resolved)) continue;
-    for (const [key, entry] of Object.entries(raw)) {
-      const res = resolved[key];
-      if (!isMapping(entry) || !isMapping(res) || typeof entry.file !== "string") continue;
-      const file = resolveRepoPath("", entry.file);
-      if (file === null) continue;
-      out.set(`${section}.${key}`, {
-        file,
-        raw: typeof entry.name === "string" ? entry.name : key,
-        resolved: typeof res.name === "string" ? res.name : key,
-      });
-    }
-  }
-  return out;
+function show(value: unknown): string {
+  return value === undefined ? "absent" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** The files the pin's configs and secrets read. */
-export function configSourcePaths(stacks: StackSet): Set<string> {
-  const out = new Set<string>();
-  for (const stack of stacks.stacks) for (const e of configEntries(stack).values()) out.add(e.file);
-  return out;
+/** The changed files the default deployment reads (at either end), and .env.sample, abra.sh. */
+function changedInputs(ctx: TierContext): string[] {
+  if (!ctx.comparison.ok) return [];
+  const { before, after } = ctx.comparison;
+  return ctx.files
+    .map((f) => f.change.path)
+    .filter((p) => before.reads.has(p) || after.reads.has(p) || p === ENV_SAMPLE || p === ABRA_SH);
 }
 
-/** Why the stacks cannot be compared, when they cannot. */
-function unresolved(ctx: TierContext): string | null {
-  if (ctx.pin.stacks.stacks.length === 0 && ctx.pin.stacks.problems.length > 0) {
-    return "not checked: the stack does not resolve at the pin (see compose-valid)";
-  }
-  return null;
+/** The variable a config's or secret's name carries its version in, as written. */
+function versionVariable(name: string): string | null {
+  return /\$\{?([A-Za-z_][A-Za-z0-9_]*VERSION[A-Za-z0-9_]*)/.exec(name)?.[1] ?? null;
+}
+
+/** A config's or secret's name as written in the deployment's files. */
+function writtenName(deployment: Deployment, section: string, key: string): string {
+  const entry = valueAt(deployment.written, [section, key]);
+  return isMapping(entry) && typeof entry.name === "string" ? entry.name : key;
 }
 
 export function checkConfigVersion(ctx: TierContext): CheckResult {
@@ -153,175 +149,258 @@ export function checkConfigVersion(ctx: TierContext): CheckResult {
       "an upgrade canary may change a config without its version",
     );
   }
-  const why = unresolved(ctx);
-  if (why) return check("config-version", "skip", why);
-  const modified = new Map(
-    ctx.files.filter((f) => f.change.status === "modified").map((f) => [f.change.path, f]),
-  );
+  const { comparison } = ctx;
+  if (!comparison.ok) return check("config-version", "skip", comparison.why);
+  const byPath = new Map(ctx.files.map((f) => [f.change.path, f]));
   const findings: Finding[] = [];
-  const checked = new Set<string>();
-  for (const { before, after } of pairs(ctx)) {
-    const then = configEntries(before);
-    for (const [id, now] of configEntries(after)) {
-      const file = modified.get(now.file);
-      const old = then.get(id);
-      if (!file || !old || old.file !== now.file || checked.has(id)) continue;
-      checked.add(id);
-      if (allows(file, "unversioned-config")) continue;
-      if (now.resolved !== old.resolved) continue;
-      const version =
-        /\$\{?([A-Za-z_][A-Za-z0-9_]*VERSION[A-Za-z0-9_]*)/.exec(now.raw)?.[1] ?? null;
-      const unknown = [...after.missing].filter((v) => now.raw.includes(v));
-      const what = `${showName(now.file)} changed, but ${id.replace(/s\./, " ")} keeps its name (${showName(now.resolved)})`;
-      if (unknown.length > 0) {
-        findings.push({
-          text: `${what}, as far as can be told: ${listNames(unknown)} ${unknown.length === 1 ? "has" : "have"} no value in .env.sample or abra.sh`,
-          preexisting: true,
-        });
-        continue;
-      }
-      const where = version ? (ctx.pin.env.get(version)?.from ?? "abra.sh") : null;
-      findings.push({
-        text: `${what}: swarm configs cannot change, so upgrade would go red first; ${version ? `bump ${version} in ${where}` : "give the config a new name"} with the change`,
-      });
+  const unknown: string[] = [];
+  for (const change of comparison.changes.filter((c) => c.kind === "content")) {
+    const [section, name] = change.path as ["configs" | "secrets", string];
+    const was = comparison.before.stack?.[section][name];
+    const now = comparison.after.stack?.[section][name];
+    if (!was || !now) continue;
+    const file = now.file ?? "?";
+    const analysis = byPath.get(file);
+    if (analysis && allows(analysis, "unversioned-config")) continue;
+    const what = `${section.slice(0, -1)} ${showName(now.key)}`;
+    const change_ =
+      was.file !== now.file
+        ? `${what} now reads ${showName(file)} instead of ${showName(was.file ?? "?")}, but keeps its name (${showName(name)})`
+        : was.template_driver !== now.template_driver
+          ? `${what}'s template driver changed, but it keeps its name (${showName(name)})`
+          : `${showName(file)} changed, but ${what} keeps its name (${showName(name)})`;
+    const raw = writtenName(comparison.after, section, now.key);
+    const unset = [...comparison.after.unset].filter((v) => raw.includes(v));
+    if (unset.length > 0) {
+      unknown.push(
+        `${change_}, as far as can be told: ${listNames(unset)} ${unset.length === 1 ? "has" : "have"} no value in .env.sample or abra.sh`,
+      );
+      continue;
     }
+    const variable = versionVariable(raw);
+    const where = variable ? (ctx.pin.env.get(variable)?.from ?? ABRA_SH) : null;
+    findings.push({
+      text: `${change_}: swarm configs cannot change, so upgrade would go red first; ${variable ? `bump ${variable} in ${where}` : "give the config a new name"} with the change`,
+      cause: {
+        kind: "unversioned-config",
+        path: file,
+        files: [file],
+        keyPath: change.path,
+        ...(variable ? { variable, where: where as string } : {}),
+      },
+    });
   }
+  const bumped = comparison.changes
+    .filter((c) => c.kind === "new-content")
+    .map((c) => showName(String(c.after)));
   const result = fromFindings(
     "config-version",
-    findings.filter((f) => !f.preexisting),
-    checked.size === 0
-      ? "no file a config or secret reads changed"
-      : `every changed config file comes with a new config name (${listNames([...checked])})`,
+    findings,
+    bumped.length === 0
+      ? "no config or secret changed its content under the same name"
+      : `every changed config comes with a new name (${listNames(bumped)})`,
     (n) => `${n} configs changed without a new version`,
   );
-  const unknown = findings.filter((f) => f.preexisting);
   if (result.status === "pass" && unknown.length > 0) {
-    return check("config-version", "warn", (unknown[0] as Finding).text);
+    return check("config-version", "warn", unknown[0] as string);
   }
   return result.status === "fail"
     ? { ...result, fix: "Bump the config's version variable together with the file it reads." }
     : result;
 }
 
-/** A stack with what nothing reads taken out: labels backup-bot-two ignores, container labels. */
-function effective(doc: Mapping): Mapping {
-  if (!isMapping(doc.services)) return doc;
-  const services: Mapping = {};
-  for (const [name, service] of Object.entries(doc.services)) {
-    if (!isMapping(service)) {
-      services[name] = service;
-      continue;
-    }
-    const out: Mapping = { ...service };
-    delete out.labels;
-    if (isMapping(out.deploy) && isMapping(out.deploy.labels)) {
-      const labels: Mapping = {};
-      for (const [k, v] of Object.entries(out.deploy.labels)) {
-        if (!k.startsWith("backupbot.") || backupbotReads(k)) labels[k] = v;
-      }
-      out.deploy = { ...out.deploy, labels };
-    }
-    services[name] = out;
-  }
-  return { ...doc, services };
-}
-
-/** Why a change in the stack as written does not change the stack as deployed. */
-function whyNoEffect(
-  path: string[],
-  before: ResolvedStack,
-  after: ResolvedStack,
-  env: RecipeEnv,
-): string {
-  const shown = formatKeyPath(path);
-  const [section, , key, sub, label] = path;
-  if (section === "services" && key === "labels") {
-    return `${shown} is a container label, which neither swarm nor backup-bot-two reads (backupbot labels go under deploy.labels)`;
-  }
-  if (
-    section === "services" &&
-    key === "deploy" &&
-    sub === "labels" &&
-    label?.startsWith("backupbot.") &&
-    !backupbotReads(label)
-  ) {
-    return `${shown} is not a label backup-bot-two reads (v1's backupbot.backup.path and misspelt names are ignored), so it changes nothing`;
-  }
-  const texts = [valueAt(before.raw, path), valueAt(after.raw, path)].filter(
-    (v) => typeof v === "string",
-  ) as string[];
-  for (const text of texts) {
-    for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)/g)) {
-      const name = m[1] as string;
-      const set = env.get(name);
-      if (set && set.from !== "abra") {
-        return `${name} is set to ${showName(set.value)} in ${set.from}, so the new default never applies`;
-      }
-    }
-  }
-  return `${shown} resolves to the same value at both ends`;
-}
-
 export function checkEffectiveChange(ctx: TierContext): CheckResult {
-  const others = ctx.files.filter(
-    (f) => !isComposePath(f.change.path) && !DEPLOYMENT_FILES.has(f.change.path),
-  );
   if (ctx.files.length === 0) return check("effective-change", "skip", "nothing changed");
-  const why = unresolved(ctx);
-  if (why) return check("effective-change", "skip", why);
-  if (others.length > 0) {
+  const { comparison } = ctx;
+  if (!comparison.ok) return check("effective-change", "skip", comparison.why);
+  const had = new Set(comparison.before.problems.map((p) => p.message));
+  if (comparison.after.problems.some((p) => !had.has(p.message))) {
+    return check(
+      "effective-change",
+      "skip",
+      "not checked: docker stack deploy refuses the default deployment at the pin (see compose-valid)",
+    );
+  }
+  const effective = comparison.changes.filter((c) => c.row.tier !== null);
+  if (effective.length > 0) {
     return check(
       "effective-change",
       "pass",
-      `${listNames(others.map((f) => showName(f.change.path)))} ${others.length === 1 ? "changes" : "change"} what is deployed beyond the stack`,
+      `the deployment changes: ${listNames([...new Set(effective.map(describeWhere))], 3)}`,
     );
   }
-  const stacks = pairs(ctx);
-  if (stacks.length === 0 || stacks.length !== ctx.pin.stacks.stacks.length) {
-    return check(
-      "effective-change",
-      "pass",
-      "the stacks the recipe deploys are not the same set at both ends",
-    );
-  }
-  const reasons: string[] = [];
-  const unknown = new Set<string>();
-  for (const { before, after } of stacks) {
-    const changed = changedKeyPaths(effective(before.resolved), effective(after.resolved));
-    if (changed.length > 0) {
-      return check(
-        "effective-change",
-        "pass",
-        `the deployed stack changes: ${listNames(changed.map(formatKeyPath), 3)}`,
-      );
-    }
-    for (const path of changedKeyPaths(before.raw, after.raw)) {
-      const used = [...before.missing, ...after.missing].filter((v) =>
-        [valueAt(before.raw, path), valueAt(after.raw, path)].some(
-          (t) => typeof t === "string" && t.includes(v),
-        ),
-      );
-      for (const v of used) unknown.add(v);
-      const reason = `${showName(after.files[0] as string)}: ${whyNoEffect(path, before, after, ctx.pin.env)}`;
-      if (!reasons.includes(reason)) reasons.push(reason);
-    }
-  }
-  if (unknown.size > 0) {
+  const commands = abraCommandsChanged(ctx);
+  if (commands) return check("effective-change", "pass", commands);
+  const { reasons, unset, outside } = noEffectReasons(ctx, comparison);
+  if (unset.size > 0) {
     return check(
       "effective-change",
       "warn",
-      `cannot tell whether the change reaches the stack: ${listNames([...unknown])} ${unknown.size === 1 ? "has" : "have"} no value in .env.sample or abra.sh`,
+      `cannot tell whether the change reaches the deployment: ${listNames([...unset])} ${unset.size === 1 ? "has" : "have"} no value in .env.sample or abra.sh`,
     );
   }
-  if (reasons.length === 0) {
-    return check("effective-change", "pass", "the change is in the stack's own settings");
+  if (outside.length > 0) {
+    // Files no deployment reads: only the recipe CI knows whether it reads them.
+    return check(
+      "effective-change",
+      "warn",
+      `${listNames(outside)} ${outside.length === 1 ? "is" : "are"} not part of what abra deploys, and nothing else of the deployment changes: unless the recipe CI reads ${outside.length === 1 ? "it" : "them"}, this canary can never go red`,
+      reasons.filter((r) => !outside.some((o) => r.startsWith(`${o} is not part`))),
+    );
   }
-  const [first, ...rest] = reasons;
+  const [first, ...rest] =
+    reasons.length > 0 ? reasons : ["the deployment is the same at both ends"];
   return {
     id: "effective-change",
     status: "fail",
-    message: `the change does not reach the deployed stack, so this canary can never go red: ${first}`,
+    message: `the change does not reach what abra deploys, so this canary can never go red: ${first}`,
     ...(rest.length > 0 ? { details: rest } : {}),
-    fix: "Change what the stack deploys: the value itself, in a label backup-bot-two reads, under deploy.labels.",
+    fix: "Change what the default deployment runs: the value itself, in a label backup-bot-two reads, under deploy.labels, in a file COMPOSE_FILE names.",
+    causes: [{ kind: "no-op", files: ctx.files.map((f) => f.change.path), reasons }],
   };
+}
+
+/** abra.sh changed beyond its exports: its commands, which `abra app cmd` (and custom tests) run. */
+function abraCommandsChanged(ctx: TierContext): string | null {
+  const file = ctx.files.find((f) => f.change.path === ABRA_SH);
+  if (!file) return null;
+  const exports = (recipe: Recipe) =>
+    [...recipe.env.all()]
+      .filter(([, v]) => v.from === "abra.sh")
+      .map(([k, v]) => `${k}=${v.value}`)
+      .sort()
+      .join("\n");
+  if (exports(ctx.base) !== exports(ctx.pin)) return null;
+  return "abra.sh's commands change (abra app cmd runs them, and so may a custom test)";
+}
+
+/** Why each changed file changes nothing the default deployment runs; and the variables nobody sets. */
+function noEffectReasons(
+  ctx: TierContext,
+  comparison: Extract<Comparison, { ok: true }>,
+): { reasons: string[]; unset: Set<string>; outside: string[] } {
+  const reasons: string[] = [];
+  const outside: string[] = [];
+  const unset = new Set<string>();
+  const say = (text: string) => {
+    if (!reasons.includes(text)) reasons.push(text);
+  };
+  const { before, after } = comparison;
+  // What changed in the deployment, but is read by nothing.
+  for (const c of comparison.changes) say(`${describeWhere(c)}: ${c.row.why}`);
+  const optional = (path: string) =>
+    [...ctx.pin.deployments, ...ctx.base.deployments].find(
+      (d) => d.spec.optional && d.reads.has(path),
+    );
+  for (const f of ctx.files) {
+    const path = f.change.path;
+    const shown = showName(path);
+    if (path === ENV_SAMPLE || path === ABRA_SH) {
+      for (const text of envReasons(ctx, path)) say(`${path}: ${text}`);
+      continue;
+    }
+    if (before.reads.has(path) || after.reads.has(path)) {
+      if (!after.spec.files.includes(path) && !before.spec.files.includes(path)) continue; // a config file: its digest is in the diff
+      for (const text of composeReasons(ctx, comparison, f, unset)) say(`${shown}: ${text}`);
+      continue;
+    }
+    const extra = optional(path);
+    if (extra) {
+      say(
+        `${shown} is deployed only when an operator switches on ${extra.spec.origin}; the recipe CI deploys ${after.title}`,
+      );
+      continue;
+    }
+    outside.push(shown);
+    say(`${shown} is not part of what abra deploys`);
+  }
+  return { reasons, unset, outside };
+}
+
+/** What changed in .env.sample or abra.sh's exports, and why the deployment does not see it. */
+function envReasons(ctx: TierContext, path: string): string[] {
+  const from = path === ENV_SAMPLE ? ".env.sample" : "abra.sh";
+  const was = ctx.base.env.all();
+  const now = ctx.pin.env.all();
+  const out: string[] = [];
+  for (const name of new Set([...was.keys(), ...now.keys()])) {
+    const a = was.get(name);
+    const b = now.get(name);
+    if (a?.value === b?.value) continue;
+    if ((a?.from ?? b?.from) !== from && b?.from !== from) continue;
+    if (b && b.from !== from) {
+      out.push(`${name} changed, but ${b.from}'s value wins`);
+      continue;
+    }
+    const what = a === undefined ? "is new" : b === undefined ? "is gone" : "changed";
+    out.push(`${name} ${what}, and nothing the default deployment runs uses it`);
+  }
+  if (out.length === 0) out.push("a comment or formatting change only");
+  return out;
+}
+
+/** Why a change to one compose file of the default deployment changes nothing swarm runs. */
+function composeReasons(
+  ctx: TierContext,
+  comparison: Extract<Comparison, { ok: true }>,
+  f: FileAnalysis,
+  unset: Set<string>,
+): string[] {
+  const parse = (side: FileAnalysis["before"]) => {
+    const parsed = ctx.yaml(side, { oneDocument: true });
+    return parsed?.ok && isMapping(parsed.value) ? (normalizeStack(parsed.value) as Mapping) : null;
+  };
+  const a = parse(f.before);
+  const b = parse(f.after);
+  if (a === null || b === null) return ["it does not resolve at both ends"];
+  if (sameValue(a, b))
+    return ["a comment or formatting change only: it parses to the same document"];
+  const files = comparison.after.spec.files;
+  const later = files.slice(files.indexOf(f.change.path) + 1);
+  const out: string[] = [];
+  // A path the deployment diff has (its row says why it reaches nothing) is said there already.
+  const said = (path: string[]) =>
+    comparison.changes.some((c) => {
+      const n = Math.min(c.path.length, path.length);
+      return c.path.slice(0, n).join("\0") === path.slice(0, n).join("\0");
+    });
+  for (const path of differingPaths(a, b).paths) {
+    if (said(path)) continue;
+    const shown = formatKeyPath(path);
+    const over = later.find((file) => {
+      const side = ctx.pinFiles.get(file);
+      const doc = side ? parse(side) : null;
+      return doc !== null && valueAt(doc, path) !== undefined;
+    });
+    if (over) {
+      out.push(`${shown} is set again by ${showName(over)}, which abra merges after it`);
+      continue;
+    }
+    const texts = [valueAt(a, path), valueAt(b, path)].filter(
+      (v): v is string => typeof v === "string",
+    );
+    const vars = texts.flatMap((t) =>
+      [...t.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string),
+    );
+    for (const v of vars)
+      if (comparison.after.unset.has(v) || comparison.before.unset.has(v)) unset.add(v);
+    const overridden = texts
+      .flatMap((t) =>
+        [...t.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-/g)].map((m) => m[1] as string),
+      )
+      .map((name) => ({ name, set: ctx.pin.env.get(name) }))
+      .find(({ set }) => set !== undefined && set.from !== "abra");
+    if (overridden) {
+      out.push(
+        `${overridden.name} is set to ${showName(overridden.set?.value ?? "")} in ${overridden.set?.from}, so the new default never applies`,
+      );
+      continue;
+    }
+    if (path[0]?.startsWith("x-")) {
+      out.push(`${shown} is an extension field, and what uses it reads the same`);
+      continue;
+    }
+    out.push(`${shown} reads the same once interpolated and merged`);
+  }
+  return out;
 }

@@ -144,6 +144,7 @@ async function evaluate(
     verdict: toVerdict(evaluation.checks),
     checks: evaluation.checks,
     files: evaluation.files,
+    ...(evaluation.deployment ? { deployment: evaluation.deployment } : {}),
     error: null,
   };
 }

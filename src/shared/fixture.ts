@@ -23,10 +23,12 @@ export type ChangeRule = {
   /** A glob; or, for a rule that `sources` marks, a description of what it matches. */
   path: string;
   /**
-   * "config-sources": the rule matches the files a swarm config or secret reads (`file:` in a
-   * compose file at the pin), whatever their names. Tier presets use it; manifests cannot.
+   * "config-sources": the rule matches the files a swarm config or secret of the default
+   * deployment reads (`file:`) at the pin; "compose-files": the compose files the recipe's
+   * deployments merge (COMPOSE_FILE's, subfolders included). Whatever their names: tier presets
+   * use them; manifests cannot.
    */
-  sources?: "config-sources";
+  sources?: "config-sources" | "compose-files";
   lines: string[];
   keys: string[];
   maxLines: number | null;

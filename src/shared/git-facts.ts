@@ -8,7 +8,8 @@
 export type Resolution =
   | { kind: "commit"; sha: string; via: "commit" | "tag" }
   | { kind: "missing" }
-  | { kind: "ambiguous"; candidates: { sha: string; type: string }[] }
+  /** More than one object starts with it, or a branch or tag has it as its name (`ref`). */
+  | { kind: "ambiguous"; candidates: { sha: string; type: string; ref?: string }[] }
   | { kind: "not-commit"; sha: string; type: string };
 
 export type FileStatus = "added" | "modified" | "deleted" | "renamed" | "copied" | "type-changed";

@@ -43,6 +43,82 @@ export type CheckResult = {
   details?: string[];
   /** For a failure: what to do about it, in one line (shown before the details). */
   fix?: string;
+  /**
+   * For a failure: why, as data, one per problem the check found, the first first. Reports build
+   * their diagnosis from these fields, never from the message's words. (Absent in runs stored
+   * before causes existed.)
+   */
+  causes?: CheckCause[];
+};
+
+/** The kinds of causes the checks give, by check. */
+export const CAUSE_KINDS = [
+  // sha-exists, sha-on-branch, base-exists, change-present
+  "no-commit",
+  "ambiguous-pin",
+  "not-a-commit",
+  "no-branch",
+  "wrong-branch",
+  "force-pushed",
+  "base-is-tag",
+  "no-base",
+  "unrelated-base",
+  "no-change",
+  // not-emptied
+  "emptied",
+  "deleted",
+  "cannot-tell",
+  // yaml-valid, compose-valid
+  "unparsable",
+  "does-not-deploy",
+  // paths, whitespace-churn, mode, binary, lines, keys, max-lines, max-commits
+  "outside-change",
+  "whitespace",
+  "mode",
+  "binary",
+  "extra-line",
+  "extra-key",
+  "too-many-lines",
+  "too-many-commits",
+  // earlier-tiers, config-version, effective-change
+  "earlier-tier",
+  "unversioned-config",
+  "no-op",
+] as const;
+
+export type CheckCauseKind = (typeof CAUSE_KINDS)[number];
+
+/**
+ * Why a check failed, as data: the kind of problem, and the fields that kind uses. A field is
+ * what the repository or git says (a path, a key path, a value), never words for a person.
+ */
+export type CheckCause = {
+  kind: CheckCauseKind;
+  /** The file it is about. */
+  path?: string;
+  /** The files to restore (or remove) to undo it. */
+  files?: string[];
+  /** Where in a YAML document or a deployment. */
+  keyPath?: string[];
+  /** The values at both ends. */
+  before?: string;
+  after?: string;
+  /** earlier-tier: the tier that would go red first. */
+  tier?: Tier;
+  /** A name git knows: the branch the pin is on, the commit a tag names. */
+  ref?: string;
+  /** A detail of the kind: a file's git status, the nature of a parse failure, what churns. */
+  detail?: string;
+  /** unversioned-config: the variable its name carries its version in, and where it is set. */
+  variable?: string;
+  where?: string;
+  /** A count and its limit (lines, commits). */
+  count?: number;
+  limit?: number;
+  /** What may change: a rule's keys, its glob, its lines rule (`change[0].lines`). */
+  allowed?: string;
+  /** no-op: why each change reaches nothing. */
+  reasons?: string[];
 };
 
 /** `error` means "could not check" (repository unreachable, auth refused, timeout). */
@@ -68,6 +144,28 @@ export type FileReport = {
   hunks: Hunk[] | null;
 };
 
+/** One change to the default deployment, as reports show it (recipe/deployment-diff.ts). */
+export type DeploymentChangeReport = {
+  /** `services.app deploy label backupbot.backup.volumes.content.path`. */
+  what: string;
+  /** The values at both ends, as shown (`absent` for none). */
+  before: string;
+  after: string;
+  /** value; content (same name); bump, new-content, external (a mount under a new name). */
+  kind: "value" | "content" | "bump" | "new-content" | "external";
+  /** The first tier that reads it; null when nothing does. */
+  readBy: Tier | null;
+  /** Why that tier (or why nothing) reads it. */
+  why: string;
+};
+
+/** What a fixture changes in what abra deploys, compared at the merge-base and the pin. */
+export type DeploymentReport = {
+  /** The default deployment's files at the pin: `compose.yml + compose.postgres.yml`. */
+  title: string;
+  changes: DeploymentChangeReport[];
+};
+
 export type FixtureResult = {
   name: string;
   repo: string;
@@ -83,6 +181,8 @@ export type FixtureResult = {
   verdict: Verdict;
   checks: CheckResult[];
   files: FileReport[];
+  /** What it changes in the default deployment (absent in runs stored before, and when not compared). */
+  deployment?: DeploymentReport | null;
   /** Why the fixture could not be checked, when verdict is `error`. */
   error: string | null;
 };

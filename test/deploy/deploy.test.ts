@@ -14,34 +14,36 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SECRET_VARS, ServeEnv } from "../../src/config/env.ts";
 import { parseManifest } from "../../src/config/load-manifest.ts";
-import { composeProblems } from "../../src/engine/compose.ts";
-import { mergeStack, normalizeStack } from "../../src/engine/compose-merge.ts";
-import { interpolate } from "../../src/engine/interpolate.ts";
-import { createRecipeEnv } from "../../src/engine/recipe-env.ts";
-import { isMapping, type Mapping, parseYaml } from "../../src/engine/yaml-doc.ts";
+import type { Deployment } from "../../src/recipe/deployment.ts";
+import { type Mapping, parseYaml } from "../../src/recipe/yaml-doc.ts";
+import { recipeOf, type Tree, treeOfDir } from "../helpers/trees.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DEPLOY = join(ROOT, "deploy");
 
 const text = (path: string) => readFile(join(DEPLOY, path), "utf8");
 
-/** A compose file of the recipe, parsed as fixture-bot parses YAML (duplicate keys are errors). */
-async function composeFile(name: string): Promise<Mapping> {
-  const parsed = parseYaml(await text(name), { oneDocument: true });
-  if (!parsed.ok) throw new Error(`deploy/${name}: ${parsed.error}`);
-  if (!isMapping(parsed.value)) throw new Error(`deploy/${name} is not a mapping`);
-  return parsed.value;
-}
+/** The recipe's files, with `.env.sample` as given (an operator's edits), as a tree. */
+const treeWith = (sample?: string): Tree => {
+  const tree = treeOfDir(DEPLOY);
+  if (sample !== undefined) tree[".env.sample"] = sample;
+  return tree;
+};
 
 /** The overlays beside compose.yml (`compose.*.yml`), which COMPOSE_FILE may add. */
 async function overlays(): Promise<string[]> {
   return (await readdir(DEPLOY)).filter((f) => /^compose\..+\.ya?ml$/.test(f)).sort();
 }
 
-/** compose.yml with the given overlays merged on, as `docker stack deploy -c … -c …` merges. */
+/**
+ * The deployment of compose.yml with the given overlays, as fixture-bot's recipe model builds it
+ * (abra's COMPOSE_FILE, docker/cli's merge): its files as written, merged and normalised.
+ */
 async function stack(files: string[] = []): Promise<Mapping> {
-  const docs = await Promise.all(["compose.yml", ...files].map(composeFile));
-  return normalizeStack(docs.slice(1).reduce(mergeStack, docs[0] as Mapping)) as Mapping;
+  const sample = `${await text(".env.sample")}\nCOMPOSE_FILE="${["compose.yml", ...files].join(":")}"\n`;
+  const deployment = recipeOf(treeWith(sample)).deployments[0] as Deployment;
+  expect(deployment.problems).toEqual([]);
+  return deployment.written as Mapping;
 }
 
 type App = Mapping & {
@@ -65,14 +67,12 @@ function appOf(doc: Mapping): App {
 }
 
 /**
- * compose.yml (and overlays) interpolated as abra deploys it, with .env.sample and the exports of
- * abra.sh (docker/cli's rules, the project's own interpolation): `uncomment` names the commented
- * examples of .env.sample an operator switched on, `set` what they set otherwise. Returns the
- * stack and the variables that had no value.
+ * The default deployment as abra deploys it (the recipe model: .env.sample read as abra reads it,
+ * the exports of abra.sh, COMPOSE_FILE, docker/cli's interpolation and merge), as swarm receives
+ * it: `uncomment` names the commented examples of .env.sample an operator switched on, `set` what
+ * they set otherwise. Returns the swarm stack and the variables that had no value.
  */
-async function resolved(
-  options: { uncomment?: string[]; set?: Record<string, string>; files?: string[] } = {},
-) {
+async function resolved(options: { uncomment?: string[]; set?: Record<string, string> } = {}) {
   let sample = await text(".env.sample");
   for (const name of [...(options.uncomment ?? []), ...Object.keys(options.set ?? {})]) {
     expect(sample, `.env.sample documents ${name}`).toMatch(new RegExp(`^#${name}=`, "m"));
@@ -81,25 +81,9 @@ async function resolved(
   for (const [name, value] of Object.entries(options.set ?? {})) {
     sample = sample.replace(new RegExp(`^${name}=.*$`, "m"), `${name}=${value}`);
   }
-  const env = createRecipeEnv(sample, await text("abra.sh"));
-  const missing = new Set<string>();
-  const resolve = (value: unknown): unknown => {
-    if (typeof value === "string") {
-      const result = interpolate(value, (name) => env.get(name)?.value);
-      expect(result.error).toBeNull();
-      for (const name of result.missing) missing.add(name);
-      return result.value;
-    }
-    if (Array.isArray(value)) return value.map(resolve);
-    if (isMapping(value)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-    }
-    return value;
-  };
-  // docker/cli interpolates each file, then merges them.
-  const docs = await Promise.all(["compose.yml", ...(options.files ?? [])].map(composeFile));
-  const merged = docs.map((d) => resolve(d) as Mapping).reduce((a, b) => mergeStack(a, b));
-  return { doc: normalizeStack(merged) as Mapping, missing: [...missing].sort() };
+  const deployment = recipeOf(treeWith(sample)).deployments[0] as Deployment;
+  expect(deployment.problems).toEqual([]);
+  return { doc: deployment.stack as Mapping, missing: [...deployment.unset].sort() };
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -125,11 +109,15 @@ async function composeImage(): Promise<string> {
 }
 
 describe("deploy/compose.yml", () => {
-  it("is a valid Swarm stack by fixture-bot's own compose-valid check, alone and with each overlay", async () => {
-    expect(composeProblems(await composeFile("compose.yml"))).toEqual([]);
-    for (const overlay of await overlays()) {
-      expect(composeProblems(await stack([overlay])), overlay).toEqual([]);
-    }
+  it("deploys, by fixture-bot's own recipe model: the default deployment and each optional one", async () => {
+    const recipe = recipeOf(treeWith());
+    expect(recipe.deployments.map((d) => [d.title, d.problems])).toEqual([
+      ["compose.yml", []],
+      ["compose.yml + compose.dashboard-password.yml (optional)", []],
+    ]);
+    expect(recipe.deployments[1]?.spec.origin).toBe(
+      "COMPOSE_FILE on line 32 of .env.sample, commented out",
+    );
   });
 
   it("sets every variable the service reads, or .env.sample documents it as optional", async () => {
@@ -234,11 +222,14 @@ describe("deploy/compose.yml", () => {
     expect(await overlays()).toContain("compose.dashboard-password.yml");
     const { doc, missing } = await resolved({
       uncomment: ["COMPOSE_FILE", "SECRET_DASHBOARD_PASSWORD_VERSION"],
-      files: ["compose.dashboard-password.yml"],
     });
     expect(missing).not.toContain("SECRET_DASHBOARD_PASSWORD_VERSION");
-    expect((doc.secrets as Mapping).dashboard_password).toMatchObject({
-      name: "${STACK_NAME}_dashboard_password_v1",
+    expect((doc.secrets as Mapping)["${STACK_NAME}_dashboard_password_v1"]).toMatchObject({
+      key: "dashboard_password",
+      external: true,
+    });
+    expect(((doc.services as Mapping).app as Mapping).secrets).toMatchObject({
+      "/run/secrets/dashboard_password": { name: "${STACK_NAME}_dashboard_password_v1" },
     });
     // Without the overlay the dashboard is open, and no secret needs to exist.
     expect(appOf(await stack()).environment).not.toHaveProperty("DASHBOARD_PASSWORD_FILE");

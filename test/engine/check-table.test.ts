@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
 import { TIER_PRESETS } from "../../src/engine/tiers.ts";
+import { TIER_TABLE } from "../../src/recipe/tier-table.ts";
 import { TIERS } from "../../src/shared/fixture.ts";
 import { CHECK_IDS } from "../../src/shared/result.ts";
 
@@ -47,5 +48,23 @@ describe("the tier presets", () => {
     expect(rows).toEqual(
       TIERS.map((t) => `| \`${t}\` | ${TIER_PRESETS[t].may} | ${TIER_PRESETS[t].untouched} |`),
     );
+  });
+});
+
+describe("the tier table", () => {
+  it("is the README's 'Which tier reads what' table, row by row and in order", () => {
+    const header = "| a change to | read first by | why |";
+    const start = README.indexOf(header);
+    expect(start).toBeGreaterThan(-1);
+    const rows = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+    expect(rows).toEqual(
+      TIER_TABLE.map((r) => `| ${r.change} | ${r.tier ? `\`${r.tier}\`` : "nothing"} | ${r.why} |`),
+    );
+  });
+
+  it("has unique row ids, and every preset targets rows that exist", () => {
+    const ids = TIER_TABLE.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const t of TIERS) for (const id of TIER_PRESETS[t].targets) expect(ids).toContain(id);
   });
 });

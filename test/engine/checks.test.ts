@@ -8,7 +8,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
 import { RECIPES } from "../helpers/recipes.ts";
-import { LABEL, TRAEFIK_CONFIG, TRAEFIK_YML } from "../helpers/snippets.ts";
+import {
+  LABEL,
+  NGINX_MOUNT,
+  TRAEFIK_CONFIG,
+  TRAEFIK_MOUNT,
+  TRAEFIK_YML,
+} from "../helpers/snippets.ts";
 import { changeChecks, problems, rule, type Tree } from "../helpers/trees.ts";
 
 const COMPOSE = readFileSync(join(RECIPES, "custom-html/compose.yml"), "utf8");
@@ -38,7 +44,28 @@ services:
   app:
 ${service}
 `;
-const TRAEFIK_COMPOSE = `${COMPOSE}${TRAEFIK_CONFIG}`;
+const TRAEFIK_COMPOSE = `${COMPOSE.replace(NGINX_MOUNT, `${NGINX_MOUNT}${TRAEFIK_MOUNT}`)}${TRAEFIK_CONFIG}`;
+const OPTIONAL_ONLY =
+  "the change does not reach what abra deploys, so this canary can never go red: compose.smtp.yml is deployed only when an operator switches on compose.smtp.yml, which no COMPOSE_FILE line names; the recipe CI deploys compose.yml";
+const FORMATTING_ONLY =
+  "the change does not reach what abra deploys, so this canary can never go red: compose.yml: a comment or formatting change only: it parses to the same document";
+const outsideOnly = (file: string) =>
+  `${file} is not part of what abra deploys, and nothing else of the deployment changes: unless the recipe CI reads it, this canary can never go red`;
+/** Traefik's dynamic configuration with a Go template: Traefik's file provider renders it. */
+const DYNAMIC =
+  "http:\n  routers:\n{{ range $i, $d := .Domains }}\n    r{{ $i }}:\n      rule: Host(`{{ $d }}`)\n{{ end }}\n";
+/** A Traefik service mounting dynamic.yml, its version exported in abra.sh. */
+const TRAEFIK_DYNAMIC = (version: string, dynamic: string): Tree => ({
+  ...RECIPE,
+  "compose.yml": COMPOSE.replace(
+    "\nnetworks:\n",
+    "\n  traefik:\n    image: traefik:v3.1\n    configs:\n      - source: dynamic_yml\n        target: /etc/traefik/dynamic/dynamic.yml\n\nnetworks:\n",
+  ).concat(
+    "  dynamic_yml:\n    name: ${STACK_NAME}_dynamic_yml_${DYNAMIC_YML_VERSION}\n    file: dynamic.yml\n",
+  ),
+  "abra.sh": `export NGINX_CONF_VERSION=v1\nexport DYNAMIC_YML_VERSION=${version}\n`,
+  "dynamic.yml": dynamic,
+});
 /** The recipe with a Traefik config template, its version exported in abra.sh. */
 const TRAEFIK_RECIPE = (version: string): Tree => ({
   ...RECIPE,
@@ -101,7 +128,8 @@ const rows: Row[] = [
     pin: { ...RECIPE, "compose.smtp.yml": SMTP_OVERLAY("    secrets:\n      - smtp_password") },
     rules: [rule("compose.*.yml")],
     expected: [
-      'fail compose-valid: compose.smtp.yml merged onto compose.yml: secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
+      'fail compose-valid: compose.yml + compose.smtp.yml (optional): secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
+      `fail effective-change: ${OPTIONAL_ONLY}`,
     ],
   },
   {
@@ -112,7 +140,8 @@ const rows: Row[] = [
     },
     rules: [rule("compose.*.yml")],
     expected: [
-      'fail compose-valid: compose.smtp.yml merged onto compose.yml: secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
+      'fail compose-valid: compose.yml + compose.smtp.yml (optional): secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
+      `fail effective-change: ${OPTIONAL_ONLY}`,
     ],
   },
   {
@@ -122,7 +151,7 @@ const rows: Row[] = [
       "compose.smtp.yml": `${SMTP_OVERLAY("    networks:\n      - proxy\n    secrets:\n      - smtp_password")}secrets:\n  smtp_password:\n    external: true\n`,
     },
     rules: [rule("compose.*.yml")],
-    expected: [],
+    expected: [`fail effective-change: ${OPTIONAL_ONLY}`],
   },
   {
     name: "an overlay for a service compose.yml lacks, with no image",
@@ -133,7 +162,8 @@ const rows: Row[] = [
     },
     rules: [rule("compose.*.yml")],
     expected: [
-      'fail compose-valid: compose.smtp.yml merged onto compose.yml: service "mailer" has no image',
+      'fail compose-valid: compose.yml + compose.smtp.yml (optional): service "mailer" has no image',
+      `fail effective-change: ${OPTIONAL_ONLY}`,
     ],
   },
   {
@@ -149,7 +179,7 @@ const rows: Row[] = [
     },
     rules: [rule("compose.yml")],
     expected: [
-      'fail compose-valid: compose.smtp.yml merged onto compose.yml: network "proxy" used by service "app" is not declared in the top-level networks section',
+      'fail compose-valid: compose.yml + compose.smtp.yml (optional): network "proxy" used by service "app" is not declared in the top-level networks section',
     ],
   },
   {
@@ -165,7 +195,7 @@ const rows: Row[] = [
     },
     rules: [rule("compose.yml")],
     expected: [
-      'warn compose-valid: compose.smtp.yml merged onto compose.yml: secret "smtp_password" used by service "app" is not declared in the top-level secrets section (already so at the merge-base, so not caused by this change)',
+      'warn compose-valid: compose.yml + compose.smtp.yml (optional): secret "smtp_password" used by service "app" is not declared in the top-level secrets section (already so at the merge-base, so not caused by this change)',
     ],
   },
   // Issue 7, item 4: key paths are matched key by key.
@@ -175,7 +205,7 @@ const rows: Row[] = [
     rules: [rule("compose.yml", { keys: ["services.app.deploy.labels.backupbot.backup"] })],
     expected: [
       'fail keys: compose.yml: services.app.deploy.labels."backupbot.backup.path" changed; only services.app.deploy.labels.backupbot.backup may change',
-      'fail effective-change: the change does not reach the deployed stack, so this canary can never go red: compose.yml: services.app.deploy.labels."backupbot.backup.path" is not a label backup-bot-two reads (v1\'s backupbot.backup.path and misspelt names are ignored), so it changes nothing',
+      "fail effective-change: the change does not reach what abra deploys, so this canary can never go red: services.app deploy label backupbot.backup.path: backup-bot-two reads its labels by exact name only, so v1's backupbot.backup.path and misspelt names change nothing",
     ],
   },
   {
@@ -191,7 +221,7 @@ const rows: Row[] = [
     ),
     rules: [rule("compose.yml", { keys: ["services.app"] })],
     expected: [
-      'fail keys: compose.yml: services."app.sidecar" changed; only services.app may change',
+      'fail keys: compose.yml: services."app.sidecar".image changed; only services.app may change',
     ],
   },
   // Issue 7, item 5: invalid UTF-8 fails, with the byte offset.
@@ -214,6 +244,7 @@ const rows: Row[] = [
     rules: [rule("compose.yml")],
     expected: [
       "fail whitespace-churn: compose.yml: the newline at the end of the file was removed, a line-ending change beside the targeted one",
+      `fail effective-change: ${FORMATTING_ONLY}`,
     ],
   },
   {
@@ -223,6 +254,7 @@ const rows: Row[] = [
     rules: [rule("compose.yml")],
     expected: [
       "fail whitespace-churn: compose.yml: the newline at the end of the file was added, a line-ending change beside the targeted one",
+      `fail effective-change: ${FORMATTING_ONLY}`,
     ],
   },
   // Issue 7, item 7: lines are matched without their line ending.
@@ -249,6 +281,7 @@ const rows: Row[] = [
     rules: [rule("compose.yml")],
     expected: [
       "fail paths: 1 path outside the targeted change (allowed: compose.yml): notes\\ncompose.yml (added, +2 -0) is outside the targeted change",
+      `warn effective-change: ${outsideOnly("notes\\ncompose.yml")}`,
     ],
   },
   {
@@ -281,23 +314,59 @@ const rows: Row[] = [
     pin: { ...TRAEFIK_RECIPE("v2"), "traefik.yml": TRAEFIK_YML.replace("{{ end }}\n", "") },
     rules: [rule("traefik.yml"), rule("abra.sh")],
     expected: [
-      "fail yaml-valid: traefik.yml (a Go template): {{ if }} on line 4 is never closed with {{ end }}",
+      'fail yaml-valid: traefik.yml (a Go template: config "traefik_yml" renders it (template_driver: golang)): {{ if }} on line 4 is never closed with {{ end }}',
     ],
   },
   {
-    name: "Traefik's own templated dynamic config (not mounted with golang), which never parsed",
-    base: {
-      ...RECIPE,
-      "dynamic.yml":
-        "http:\n  routers:\n{{ range $i, $d := .Domains }}\n    r{{ $i }}:\n      rule: Host(`{{ $d }}`)\n{{ end }}\n",
-    },
+    name: "Traefik's templated dynamic configuration, mounted into Traefik (which renders it)",
+    base: TRAEFIK_DYNAMIC("v1", DYNAMIC),
+    pin: TRAEFIK_DYNAMIC(
+      "v2",
+      DYNAMIC.replace("Host(`{{ $d }}`)", "Host(`{{ $d }}`) && PathPrefix(`/`)"),
+    ),
+    rules: [rule("dynamic.yml"), rule("abra.sh")],
+    expected: [],
+  },
+  // Issue 16, item 8: a file is a template only when something renders it.
+  {
+    name: "the same templated file that nothing mounts is YAML, and never parsed",
+    base: { ...RECIPE, "dynamic.yml": DYNAMIC },
     pin: {
       ...RECIPE,
-      "dynamic.yml":
-        "http:\n  routers:\n{{ range $i, $d := .Domains }}\n    r{{ $i }}:\n      rule: Host(`{{ $d }}`) && PathPrefix(`/`)\n{{ end }}\n",
+      "dynamic.yml": DYNAMIC.replace("Host(`{{ $d }}`)", "Host(`{{ $d }}`) && PathPrefix(`/`)"),
     },
     rules: [rule("dynamic.yml")],
-    expected: [],
+    expected: [
+      "warn yaml-valid: dynamic.yml does not parse: Implicit map keys need to be followed by map values at line 3, column 1 (already so at the merge-base, so not caused by this change)",
+      `warn effective-change: ${outsideOnly("dynamic.yml")}`,
+    ],
+  },
+  {
+    name: "compose.yml is never rendered: balanced {{ }} that do not parse fail",
+    pin: withCompose(
+      COMPOSE.replace(
+        "    image: nginx:1.27\n",
+        "    image: nginx:1.27\n{{ if .Smtp }}\n    environment: [SMTP]\n{{ end }}\n",
+      ),
+    ),
+    rules: [rule("compose.yml")],
+    expected: [
+      "fail yaml-valid: compose.yml does not parse: Implicit map keys need to be followed by map values at line 7, column 1",
+      "fail compose-valid: compose.yml does not parse, so it cannot deploy",
+    ],
+  },
+  {
+    name: "nothing renders .drone.yml: balanced {{ }} that do not parse fail",
+    base: { ...RECIPE, ".drone.yml": "kind: pipeline\nname: test\n" },
+    pin: {
+      ...RECIPE,
+      ".drone.yml": "kind: pipeline\nname: test\n{{ if .Deploy }}\nsteps: []\n{{ end }}\n",
+    },
+    rules: [rule(".drone.yml")],
+    expected: [
+      "fail yaml-valid: .drone.yml does not parse: Implicit map keys need to be followed by map values at line 3, column 1",
+      `warn effective-change: ${outsideOnly(".drone.yml")}`,
+    ],
   },
   {
     name: "a YAML file that already did not parse at the merge-base warns",
@@ -306,6 +375,7 @@ const rows: Row[] = [
     rules: [rule("values.yml")],
     expected: [
       "warn yaml-valid: values.yml does not parse: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1 (already so at the merge-base, so not caused by this change)",
+      `warn effective-change: ${outsideOnly("values.yml")}`,
     ],
   },
   // Issue 13, item 2: several documents are fine except in a compose file.
@@ -317,7 +387,7 @@ const rows: Row[] = [
       ".drone.yml": "kind: pipeline\nname: test\n---\nkind: pipeline\nname: deploy\n",
     },
     rules: [rule(".drone.yml")],
-    expected: [],
+    expected: [`warn effective-change: ${outsideOnly(".drone.yml")}`],
   },
   {
     name: "a compose file of two documents",
@@ -342,7 +412,8 @@ const rows: Row[] = [
     pin: withCompose(MINI_DEPLOY_LABELS),
     rules: [rule("compose.yml", { keys: ["services.app.deploy.labels"] })],
     expected: [
-      "fail keys: compose.yml: services.app.labels changed; only services.app.deploy.labels may change",
+      'fail keys: 2 changes outside change[].keys: compose.yml: services.app.labels."traefik.enable" changed; only services.app.deploy.labels may change (and 1 more)',
+      '  compose.yml: services.app.labels."backupbot.backup" changed; only services.app.deploy.labels may change',
     ],
   },
   // Issue 13, "also seen": interpolation and the version's type, as Docker refuses them.
@@ -402,6 +473,7 @@ describe("nothing is passed unread (issue 7, item 3)", () => {
     const checks = await changeChecks(base, pin, [rule("**")]);
     expect(problems(checks)).toEqual([
       "fail whitespace-churn: docs/249.md: 2 of 2 added lines differ only in line endings (CRLF/LF) from the line they replace, which hides the real change",
+      `warn effective-change: docs/000.md, docs/001.md, docs/002.md, docs/003.md, docs/004.md and 245 more are not part of what abra deploys, and nothing else of the deployment changes: unless the recipe CI reads them, this canary can never go red`,
     ]);
   });
 

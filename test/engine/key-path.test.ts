@@ -1,12 +1,13 @@
 /** Key paths are matched key by key: a pattern never covers a sibling whose name starts the same. */
 import { describe, expect, it } from "vitest";
-import { changedKeyPaths, disallowedKeyChanges } from "../../src/engine/yaml-keys.ts";
+import { disallowedKeyChanges } from "../../src/engine/yaml-keys.ts";
 import {
   formatKeyPath,
   type KeyToken,
   keyPathCovered,
   parseKeyPattern,
 } from "../../src/shared/key-path.ts";
+import { differingPaths } from "../../src/shared/value-diff.ts";
 
 const tokens = (pattern: string): KeyToken[] => {
   const parsed = parseKeyPattern(pattern);
@@ -125,7 +126,9 @@ describe("formatKeyPath", () => {
   ])("%j -> %s", (keys, shown) => expect(formatKeyPath(keys)).toBe(shown));
 });
 
-describe("changedKeyPaths / disallowedKeyChanges", () => {
+const changedKeyPaths = (a: unknown, b: unknown) => differingPaths(a, b).paths;
+
+describe("differingPaths / disallowedKeyChanges", () => {
   it("reports the deepest differing paths, and a resized list as the list itself", () => {
     const before = {
       services: { app: { image: "a", deploy: { labels: ["x", "y"] } }, db: { image: "pg" } },
@@ -142,6 +145,26 @@ describe("changedKeyPaths / disallowedKeyChanges", () => {
     expect(changedKeyPaths({ a: 1 }, { b: 1 })).toEqual([["a"], ["b"]]);
   });
 
+  // Issue 16, item 7: a label added under a deploy: (or labels:) the service did not have is the
+  // label, so a rule that allows that label allows it.
+  it("walks into a map that exists on one side only", () => {
+    const before = { services: { app: { image: "a" } } };
+    const after = {
+      services: { app: { image: "a", deploy: { labels: { "backupbot.backup": "true" } } } },
+    };
+    expect(changedKeyPaths(before, after)).toEqual([
+      ["services", "app", "deploy", "labels", "backupbot.backup"],
+    ]);
+    expect(changedKeyPaths(after, before)).toEqual([
+      ["services", "app", "deploy", "labels", "backupbot.backup"],
+    ]);
+    const allowed = [tokens('services.*.deploy.labels."backupbot.backup*"')];
+    expect(disallowedKeyChanges(before, after, allowed)).toEqual({ paths: [], truncated: false });
+    // A value that becomes a map, or a list that comes, is still the key itself.
+    expect(changedKeyPaths({ a: "x" }, { a: { b: 1 } })).toEqual([["a"]]);
+    expect(changedKeyPaths({}, { l: [1] })).toEqual([["l"]]);
+  });
+
   it("lets an allowed label change and catches the sibling labels that only share its prefix", () => {
     const labels = (extra: Record<string, string>) => ({
       services: { app: { deploy: { labels: { "backupbot.backup": "true", ...extra } } } },
@@ -156,6 +179,6 @@ describe("changedKeyPaths / disallowedKeyChanges", () => {
         { services: { app: { image: "a" }, "app.sidecar": { image: "evil" } } },
         [tokens("services.app")],
       ).paths,
-    ).toEqual([["services", "app.sidecar"]]);
+    ).toEqual([["services", "app.sidecar", "image"]]);
   });
 });

@@ -1,83 +1,10 @@
-/** The pure pieces on their own: compose rules, key paths, git output parsing, pin rewriting, redaction. */
+/** The pure pieces on their own: git output parsing, pin rewriting, names, redaction. */
 import { describe, expect, it } from "vitest";
 import { parseManifest } from "../../src/config/load-manifest.ts";
 import { branchNameProblem, repoSlugProblem } from "../../src/config/names.ts";
 import { rewritePin } from "../../src/config/rewrite-pin.ts";
-import { composeProblems } from "../../src/engine/compose.ts";
-import { isComposePath, parseYaml } from "../../src/engine/yaml-doc.ts";
 import { createRedactor, createSanitizer } from "../../src/shared/redact.ts";
 import { parseRawNumstat, parseTree } from "../../src/workspace/parse-diff.ts";
-
-describe("composeProblems", () => {
-  const ok = {
-    services: {
-      app: {
-        image: "nginx",
-        volumes: [
-          "content:/srv",
-          "/host:/x",
-          "./rel:/y",
-          { type: "volume", source: "data", target: "/d" },
-          "/anon",
-        ],
-        networks: { proxy: {}, default: {} },
-        configs: ["cfg", { source: "other", target: "/o" }],
-        secrets: [{ source: "pw" }],
-      },
-    },
-    volumes: { content: null, data: null },
-    networks: { proxy: { external: true } },
-    configs: { cfg: {}, other: {} },
-    secrets: { pw: {} },
-  };
-
-  it("accepts a stack that declares everything it uses (bind mounts and anonymous volumes need nothing)", () => {
-    expect(composeProblems(ok)).toEqual([]);
-  });
-
-  it.each([
-    [null, "the document is empty (null): no services"],
-    [[1, 2], "the top level must be a mapping with services"],
-    [{ version: "3.8" }, "there is no services: key"],
-    [{ services: [] }, "services must be a mapping"],
-    [{ services: {} }, "services is empty"],
-    [{ services: { app: "nginx" } }, 'service "app" must be a mapping'],
-    [{ services: { app: { command: "x" } } }, 'service "app" has no image'],
-  ])("refuses %j", (doc, problem) => {
-    expect(composeProblems(doc)).toEqual([problem]);
-  });
-
-  it("names every undeclared volume, network, config and secret", () => {
-    const { volumes, networks, configs, secrets, ...truncated } = ok;
-    expect(composeProblems(truncated)).toEqual([
-      'volume "content" used by service "app" is not declared in the top-level volumes section',
-      'volume "data" used by service "app" is not declared in the top-level volumes section',
-      'network "proxy" used by service "app" is not declared in the top-level networks section',
-      'config "cfg" used by service "app" is not declared in the top-level configs section',
-      'config "other" used by service "app" is not declared in the top-level configs section',
-      'secret "pw" used by service "app" is not declared in the top-level secrets section',
-    ]);
-  });
-
-  it("sees through merge keys (<<: *anchor) like docker does", () => {
-    const parsed = parseYaml(
-      "x-base: &base\n  image: app:1\n  networks: [internal]\nservices:\n  a:\n    <<: *base\nnetworks:\n  internal:\n",
-    );
-    expect(parsed.ok && composeProblems(parsed.value)).toEqual([]);
-  });
-});
-
-describe("isComposePath", () => {
-  it.each([
-    ["compose.yml", true],
-    ["compose.yaml", true],
-    ["compose.smtp.yml", true],
-    ["sub/docker-compose.yml", true],
-    ["compose.yml.tmpl", false],
-    ["my-compose.yml", false],
-    ["values.yml", false],
-  ])("%s -> %s", (path, expected) => expect(isComposePath(path)).toBe(expected));
-});
 
 describe("parseRawNumstat", () => {
   it("pairs raw and numstat records, including renames, binaries and odd paths", () => {

@@ -1,12 +1,12 @@
 /** The pure pieces that know how Docker and abra read a recipe: interpolation, templates, merges. */
 import { describe, expect, it } from "vitest";
-import { mergeStack, normalizeService } from "../../src/engine/compose-merge.ts";
 import { templateProblems } from "../../src/engine/go-template.ts";
 import { firstInvalidUtf8 } from "../../src/engine/inspect-files.ts";
-import { interpolate, interpolationProblem } from "../../src/engine/interpolate.ts";
-import { createRecipeEnv } from "../../src/engine/recipe-env.ts";
-import { resolveRepoPath } from "../../src/engine/recipe-files.ts";
+import { createAppEnv } from "../../src/recipe/app-env.ts";
+import { mergeStack, normalizeService } from "../../src/recipe/compose-merge.ts";
+import { interpolate, interpolationProblem } from "../../src/recipe/interpolate.ts";
 import { showLine, showName } from "../../src/shared/display.ts";
+import { resolveRepoPath } from "../../src/shared/tree.ts";
 
 const env: Record<string, string> = { DOMAIN: "example.org", EMPTY: "", STACK_NAME: "app_example" };
 const lookup = (name: string) => env[name];
@@ -174,7 +174,7 @@ describe("firstInvalidUtf8", () => {
   ])("%j -> %d", (bytes, at) => expect(firstInvalidUtf8(Uint8Array.from(bytes))).toBe(at));
 });
 
-describe("a recipe's values: .env.sample and abra.sh", () => {
+describe("a recipe's values: .env.sample and abra.sh, interpolated", () => {
   const sample = [
     "TYPE=custom-html",
     "DOMAIN=custom-html.example.com",
@@ -184,7 +184,6 @@ describe("a recipe's values: .env.sample and abra.sh", () => {
     "SECRET_DB_PASSWORD_VERSION=v1 # length=50",
     "EMPTY=",
     "ENABLE_BACKUPS=true",
-    'COMPOSE_FILE="compose.yml:compose.smtp.yml"',
     "NGINX_CONF_VERSION=v0",
   ].join("\n");
   const abra = [
@@ -194,7 +193,7 @@ describe("a recipe's values: .env.sample and abra.sh", () => {
     "  export INSIDE_A_FUNCTION=no",
     "}",
   ].join("\n");
-  const env = createRecipeEnv(sample, abra);
+  const env = createAppEnv(sample, abra);
   const resolve = (text: string) => interpolate(text, (name) => env.get(name)?.value);
 
   it.each([
@@ -215,12 +214,10 @@ describe("a recipe's values: .env.sample and abra.sh", () => {
     expect(resolve(text)).toEqual({ value, missing, error: null });
   });
 
-  it("knows where a value comes from, abra.sh's exports first, and which compose files are deployed", () => {
+  it("knows where a value comes from, abra.sh's exports first", () => {
     expect(env.get("NGINX_CONF_VERSION")).toEqual({ value: "v1", from: "abra.sh" });
     expect(env.get("DOMAIN")).toEqual({ value: "custom-html.example.com", from: ".env.sample" });
     expect(env.get("STACK_NAME")).toEqual({ value: "${STACK_NAME}", from: "abra" });
     expect(env.get("NOPE")).toBeUndefined();
-    expect(env.composeFiles).toEqual(["compose.yml", "compose.smtp.yml"]);
-    expect(createRecipeEnv(null, null).composeFiles).toEqual(["compose.yml"]);
   });
 });

@@ -5,12 +5,17 @@
  * the scenario tests on real repositories.
  */
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
 import { evaluateFixture } from "../../src/engine/evaluate.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/inspect-files.ts";
+import { type Recipe, readRecipe } from "../../src/recipe/read-recipe.ts";
+import { createYamlCache } from "../../src/recipe/yaml-cache.ts";
 import type { ChangeRule, Fixture, Tier } from "../../src/shared/fixture.ts";
 import { type FileChange, MODE, type TreeEntry } from "../../src/shared/git-facts.ts";
 import type { CheckResult } from "../../src/shared/result.ts";
+import type { Side, Snapshot } from "../../src/shared/tree.ts";
 
 /** A file's content, or `{ mode, content }` for an executable or a symlink. */
 export type TreeFile = string | Buffer | { mode: string; content: string | Buffer };
@@ -153,4 +158,62 @@ export function problems(checks: readonly CheckResult[]): string[] {
       `${c.status} ${c.id}: ${c.message}`,
       ...(c.details ?? []).map((d) => `  ${d}`),
     ]);
+}
+
+/** A tree as the recipe model reads it when nothing is left to fetch: every directory, every file. */
+export function snapshotOf(tree: Tree, commit = "tree"): Snapshot {
+  const dirs = new Map<string, TreeEntry[]>();
+  const files = new Map<string, Side>();
+  const list = (dir: string) => {
+    let entries = dirs.get(dir);
+    if (!entries) {
+      entries = [];
+      dirs.set(dir, entries);
+      if (dir !== "") {
+        const parent = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "";
+        list(parent).push({
+          path: dir,
+          mode: "040000",
+          type: "tree",
+          oid: "0".repeat(40),
+          size: null,
+        });
+      }
+    }
+    return entries;
+  };
+  list("");
+  for (const [path, file] of Object.entries(tree)) {
+    const e = entryOf(file);
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+    list(dir).push({ path, mode: e.mode, type: "blob", oid: e.oid, size: e.bytes.length });
+    files.set(
+      path,
+      e.mode === MODE.symlink
+        ? { state: "symlink" }
+        : e.bytes.subarray(0, 8000).includes(0)
+          ? { state: "binary" }
+          : { state: "text", text: e.bytes.toString("utf8"), invalidUtf8At: null },
+    );
+  }
+  return { commit, dirs, files };
+}
+
+/** The files under a directory on disk, as a tree (modes kept for executables). */
+export function treeOfDir(root: string): Tree {
+  const tree: Tree = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else tree[path] = readFileSync(join(root, path), "utf8");
+    }
+  };
+  walk("");
+  return tree;
+}
+
+/** What abra deploys from a tree: the recipe model, with the whole tree known. */
+export function recipeOf(tree: Tree): Recipe {
+  return readRecipe(snapshotOf(tree), createYamlCache());
 }

@@ -211,9 +211,9 @@ describe("odd files", () => {
   });
 
   it("a compose overlay may leave images and declarations to compose.yml", async () => {
-    // The image and the proxy network come from compose.yml; the secret is the overlay's own.
-    const overlay =
-      "services:\n  app:\n    networks:\n      - proxy\n    environment:\n      - SMTP_HOST\n    secrets:\n      - smtp_password\nsecrets:\n  smtp_password:\n    external: true\n";
+    // The image and the proxy network come from compose.yml; the secret is the overlay's own. (Its
+    // version is compose.yml's: docker/cli refuses files of two versions.)
+    const overlay = `version: "3.8"\nservices:\n  app:\n    networks:\n      - proxy\n    environment:\n      - SMTP_HOST\n    secrets:\n      - smtp_password\nsecrets:\n  smtp_password:\n    external: true\n`;
     const sha = await fixtureBranch(repo, "regression-overlay", (r) =>
       r.write({ "compose.smtp.yml": overlay }),
     );

@@ -174,7 +174,7 @@ const rows: Row[] = [
     fails: ["keys", "earlier-tiers"],
     says: [
       "earlier-tiers",
-      "compose.yml: services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup",
+      "services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup",
     ],
   },
   {
@@ -196,7 +196,7 @@ const rows: Row[] = [
     fails: ["effective-change"],
     says: [
       "effective-change",
-      "the change does not reach the deployed stack, so this canary can never go red: compose.yml: ENABLE_BACKUPS is set to true in .env.sample, so the new default never applies",
+      "the change does not reach what abra deploys, so this canary can never go red: compose.yml: ENABLE_BACKUPS is set to true in .env.sample, so the new default never applies",
     ],
   },
   {
@@ -207,7 +207,7 @@ const rows: Row[] = [
     fails: ["effective-change"],
     says: [
       "effective-change",
-      'the change does not reach the deployed stack, so this canary can never go red: compose.yml: services.app.deploy.labels."backupbot.backup.path" is not a label backup-bot-two reads (v1\'s backupbot.backup.path and misspelt names are ignored), so it changes nothing',
+      "the change does not reach what abra deploys, so this canary can never go red: services.app deploy label backupbot.backup.path: backup-bot-two reads its labels by exact name only, so v1's backupbot.backup.path and misspelt names change nothing",
     ],
   },
   {
@@ -218,7 +218,7 @@ const rows: Row[] = [
     fails: ["keys", "earlier-tiers"],
     says: [
       "earlier-tiers",
-      'compose.yml: services.db.deploy.labels."backupbot.backup.pre-hook" changed (/pg_backup.sh backup -> /pg_backup.sh backupp): backup would go red before restore',
+      "services.db deploy label backupbot.backup.pre-hook changed (/pg_backup.sh backup -> /pg_backup.sh backupp): backup would go red before restore",
     ],
   },
   {

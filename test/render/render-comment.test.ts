@@ -115,7 +115,7 @@ describe("renderComment", () => {
       <summary>What the 5 follow-on checks say</summary>
 
       - ❌ **\`yaml-valid\`** compose.yml is an empty YAML document (it parses to null)
-      - ❌ **\`compose-valid\`** compose.yml: the document is empty (null): no services
+      - ❌ **\`compose-valid\`** compose.yml is empty (it parses to null), so there is nothing to deploy
       - ❌ **\`lines\`** compose.yml: 47 of 48 changed lines match no pattern in change\\[0\\].lines
 
         \`\`\`diff

@@ -1,28 +1,45 @@
 /**
- * What a Docker Swarm stack must have for `docker stack deploy` to accept it: a mapping with
- * services, a string `version`, no unknown top-level key, valid interpolation, an image for every
- * service (swarm ignores `build:`), and a top-level declaration for every named volume, network,
- * config and secret a service uses. A compose file cut short usually still parses; this is what
- * catches it. The input is a whole stack: a base file alone, or a base with an overlay merged on.
+ * What `docker stack deploy` refuses, as docker/cli's loader checks it: each compose file on its
+ * own (a mapping, a string `version` the schema knows, no unknown top-level key, sections that are
+ * mappings, services that are mappings), and the files merged into one deployment (services to
+ * run, an image for each: swarm ignores `build:`, and a top-level declaration for every named
+ * volume, network, config and secret a service uses). A base file with no services is fine when
+ * the overlays merged onto it bring them. Pure: parsed, interpolated values in, one line per
+ * problem out.
  */
 import { showName } from "../shared/display.ts";
-import { formatKeyPath } from "../shared/key-path.ts";
-import { interpolationProblem, stringsIn } from "./interpolate.ts";
 import { isMapping } from "./yaml-doc.ts";
 
 const TOP_LEVEL = ["version", "services", "networks", "volumes", "secrets", "configs"];
-const SECTIONS = ["networks", "volumes", "secrets", "configs"] as const;
-const MAX_INTERPOLATION_PROBLEMS = 5;
+const SECTIONS = ["services", "networks", "volumes", "secrets", "configs"] as const;
 
-/** Problems with a parsed stack, one line each; empty when it looks deployable. */
-export function composeProblems(doc: unknown): string[] {
-  if (doc === null || doc === undefined) return ["the document is empty (null): no services"];
-  if (!isMapping(doc)) return ["the top level must be a mapping with services"];
+/** The compose file versions docker/cli's loader has a schema for. */
+export const LATEST_VERSION = "3.13";
+const KNOWN_VERSIONS = new Set(Array.from({ length: 14 }, (_, i) => `3.${i}`));
+
+/**
+ * A file's version as docker/cli reads it: absent, "" and "3" mean the latest 3.x; null when it
+ * is not a string (a problem of its own).
+ */
+export function versionOf(doc: Record<string, unknown>): string | null {
+  if (!("version" in doc) || doc.version === "" || doc.version === "3") return LATEST_VERSION;
+  return typeof doc.version === "string" ? doc.version : null;
+}
+
+/** Problems with one parsed compose file (a mapping), one line each. */
+export function fileProblems(doc: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if ("version" in doc && typeof doc.version !== "string") {
     problems.push(
       `version must be a string (write version: "${String(doc.version)}"), as Docker's schema requires`,
     );
+  } else {
+    const version = versionOf(doc);
+    if (version !== null && !KNOWN_VERSIONS.has(version)) {
+      problems.push(
+        `version "${showName(version)}" is not a version docker stack deploy knows (3.0 to ${LATEST_VERSION})`,
+      );
+    }
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_LEVEL.includes(key) && !key.startsWith("x-")) {
@@ -36,31 +53,30 @@ export function composeProblems(doc: unknown): string[] {
     if (value !== undefined && value !== null && !isMapping(value))
       problems.push(`${section} must be a mapping`);
   }
-  problems.push(...interpolationProblems(doc));
-
-  const services = doc.services;
-  if (!isMapping(services)) {
-    problems.push(
-      services === undefined ? "there is no services: key" : "services must be a mapping",
-    );
-    return problems;
+  if (isMapping(doc.services)) {
+    for (const [name, service] of Object.entries(doc.services)) {
+      if (!isMapping(service)) problems.push(`service "${showName(name)}" must be a mapping`);
+    }
   }
-  const names = Object.keys(services);
-  if (names.length === 0) return [...problems, "services is empty"];
+  return problems;
+}
 
+/** Problems with a deployment's merged files, one line each; empty when it deploys. */
+export function stackProblems(doc: Record<string, unknown>): string[] {
+  const services = doc.services;
+  if (!isMapping(services) || Object.keys(services).length === 0) {
+    return ["it has no services: no file it merges declares one"];
+  }
+  const problems: string[] = [];
   const declared = {
     volume: declaredNames(doc.volumes),
     network: declaredNames(doc.networks),
     config: declaredNames(doc.configs),
     secret: declaredNames(doc.secrets),
   };
-  for (const name of names) {
-    const service = services[name];
+  for (const [name, service] of Object.entries(services)) {
+    if (!isMapping(service)) continue;
     const shown = `service "${showName(name)}"`;
-    if (!isMapping(service)) {
-      problems.push(`${shown} must be a mapping`);
-      continue;
-    }
     const image = imageProblem(service);
     if (image) problems.push(`${shown} ${image}`);
     const uses: [keyof typeof declared, string[]][] = [
@@ -95,27 +111,12 @@ function imageProblem(service: Record<string, unknown>): string | null {
   return null;
 }
 
-/** docker/cli interpolates every string value of the file; one bad `$` stops the deploy. */
-function interpolationProblems(doc: Record<string, unknown>): string[] {
-  const problems: string[] = [];
-  for (const [path, text] of stringsIn(doc)) {
-    const problem = interpolationProblem(text);
-    if (!problem) continue;
-    if (problems.length === MAX_INTERPOLATION_PROBLEMS) {
-      problems.push("... and more invalid interpolations");
-      break;
-    }
-    problems.push(`${formatKeyPath(path)}: ${problem}`);
-  }
-  return problems;
-}
-
 function declaredNames(section: unknown): Set<string> {
   return new Set(isMapping(section) ? Object.keys(section) : []);
 }
 
 /** Names from a list of strings / {source: name} objects, or from a mapping's keys. */
-function referencedNames(value: unknown, field?: string): string[] {
+export function referencedNames(value: unknown, field?: string): string[] {
   if (isMapping(value)) return Object.keys(value);
   if (!Array.isArray(value)) return [];
   return value.flatMap((item) => {

@@ -81,31 +81,3 @@ function tidy(message: string): string {
 export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
-
-const COMPOSE_BASES = ["compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.yaml"];
-
-/** compose.yml, compose.*.yml, docker-compose.yml (and .yaml), in any directory. */
-export function isComposePath(path: string): boolean {
-  const base = basename(path);
-  return /^(?:docker-compose|compose(?:\.[^/]+)?)\.ya?ml$/i.test(base);
-}
-
-/** compose.*.yml: an overlay that abra merges onto compose.yml. */
-export function isComposeOverlay(path: string): boolean {
-  return isComposePath(path) && !COMPOSE_BASES.includes(basename(path).toLowerCase());
-}
-
-/** The base compose file among a directory's file names, in the order Docker looks for them. */
-export function composeBaseOf(names: Iterable<string>): string | null {
-  const present = new Set(names);
-  return COMPOSE_BASES.find((n) => present.has(n)) ?? null;
-}
-
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
-export function dirname(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash === -1 ? "" : path.slice(0, slash);
-}
