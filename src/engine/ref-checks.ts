@@ -52,9 +52,11 @@ export function checkShaExists({ repo, pinned, resolution }: RefFacts): CheckRes
     case "ambiguous": {
       const named = resolution.candidates.find((c) => c.ref !== undefined);
       const objects = resolution.candidates.filter((c) => c.ref === undefined);
-      const why = named
-        ? `${named.ref} is also named ${pinned}, and git would take it (commit ${shortSha(named.sha)}) over the commit${objects.length === 1 ? "" : "s"} that start${objects.length === 1 ? "s" : ""} with ${pinned}`
-        : `${plural(resolution.candidates.length, "object")} start with it`;
+      const why = !named
+        ? `${plural(resolution.candidates.length, "object")} start with it`
+        : objects.length === 0
+          ? `it is the name of ${named.ref} (commit ${shortSha(named.sha)}), not a commit id`
+          : `${named.ref} has that name, and git would take it (commit ${shortSha(named.sha)}) over the ${plural(objects.length, "object")} starting with it`;
       return failed(
         check(
           "sha-exists",

@@ -349,16 +349,14 @@ function mountedSources(value: unknown): { key: string; target: string }[] {
 
 /** A problem as compose-valid shows it: the deployment, then the file (when not said), then what. */
 export function describeProblem(deployment: Deployment, problem: DeployProblem): string {
-  const namesFile =
+  const loading =
     problem.kind === "missing-file" ||
     problem.kind === "unreadable" ||
     problem.kind === "unparsable";
-  if (namesFile && deployment.title === problem.file) return problem.message;
+  if (loading && deployment.title === problem.file) return problem.message;
+  const said = loading || problem.kind === "env" || problem.kind === "missing-source";
   const file =
-    !namesFile &&
-    problem.file !== null &&
-    problem.file !== deployment.title &&
-    problem.kind !== "missing-source"
+    !said && problem.file !== null && problem.file !== deployment.title
       ? `${showName(problem.file)}: `
       : "";
   return `${deployment.title}: ${file}${problem.message}`;

@@ -258,6 +258,23 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
     async resolveCommit(idOrPrefix) {
       const prefix = idOrPrefix.toLowerCase();
       if (!isObjectIdPrefix(prefix)) return { kind: "missing" };
+      // git takes a branch or tag of that name over the commits that start with it, so a pin that
+      // is also a ref's name cannot say which one its author meant.
+      if (!isObjectId(prefix)) {
+        const known = await commits();
+        const named = ["heads", "tags"].flatMap((kind) => {
+          const sha = known.get(`refs/${kind}/${prefix}`);
+          const ref = `${kind === "heads" ? "branch" : "tag"} ${prefix}`;
+          return sha ? [{ sha, type: "commit", ref }] : [];
+        });
+        if (named.length > 0) {
+          const listed = await disambiguate(prefix);
+          return {
+            kind: "ambiguous",
+            candidates: [...named, ...(await Promise.all(listed.map(typed)))],
+          };
+        }
+      }
       // A prefix that names one object (the usual case) is answered by the batch alone.
       const info = await objects.info(prefix);
       if (typeof info !== "string") return fromCandidates([{ sha: info.oid, type: info.type }]);

@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import type { Fixture } from "../../src/config/manifest.ts";
 import { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/inspect-files.ts";
@@ -16,7 +17,12 @@ import type { FixtureResult } from "../../src/shared/result.ts";
 import { createWorkspace, type Workspace } from "../../src/workspace/workspace.ts";
 
 export const RECIPES = fileURLToPath(new URL("../fixtures/recipes/", import.meta.url));
-export type RecipeName = "custom-html" | "custom-html-tiny" | "lasuite-like";
+export type RecipeName =
+  | "custom-html"
+  | "custom-html-tiny"
+  | "lasuite-like"
+  | "wiki-overlays"
+  | "cloud-subfolder";
 
 export async function readPatch(path: string): Promise<string> {
   return readFile(join(RECIPES, "patches", path), "utf8");
@@ -109,4 +115,27 @@ export function idsWith(
   status: "fail" | "warn" | "pass" | "skip",
 ): string[] {
   return result.checks.filter((c) => c.status === status).map((c) => c.id);
+}
+
+/** What a row of a verdict table expects of a fixture: exact failing and warning sets, a message. */
+export type ExpectedChecks = {
+  fails: readonly string[];
+  warns?: readonly string[];
+  /** One check's message, exactly or by pattern. */
+  says?: readonly [string, string | RegExp];
+};
+
+/** A fixture verified without an error, failing and warning exactly as the row says. */
+export function expectChecks(result: FixtureResult | undefined, row: ExpectedChecks): void {
+  expect(result?.error).toBeNull();
+  const r = result as FixtureResult;
+  expect(idsWith(r, "fail")).toEqual(row.fails);
+  expect(idsWith(r, "warn")).toEqual(row.warns ?? []);
+  expect(r.verdict).toBe(row.fails.length > 0 ? "fail" : "pass");
+  if (row.says) {
+    const [id, message] = row.says;
+    const c = r.checks.find((x) => x.id === id);
+    if (typeof message === "string") expect(c?.message).toBe(message);
+    else expect(c?.message).toMatch(message);
+  }
 }

@@ -15,6 +15,7 @@ import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import type { FixtureResult } from "../../src/shared/result.ts";
 import {
   createTestEnv,
+  expectChecks,
   fixture,
   fixtureBranch,
   idsWith,
@@ -399,17 +400,7 @@ describe("verdict precision on real repositories", () => {
   });
 
   it.each(rows)("$name fails exactly $fails", (row) => {
-    const result = results.get(row.name) as FixtureResult;
-    expect(result.error).toBeNull();
-    expect(idsWith(result, "fail")).toEqual(row.fails);
-    expect(idsWith(result, "warn")).toEqual(row.warns ?? []);
-    expect(result.verdict).toBe(row.fails.length > 0 ? "fail" : "pass");
-    if (row.says) {
-      const [id, message] = row.says;
-      const c = result.checks.find((x) => x.id === id);
-      if (typeof message === "string") expect(c?.message).toBe(message);
-      else expect(c?.message).toMatch(message);
-    }
+    expectChecks(results.get(row.name), row);
   });
 });
 

@@ -14,6 +14,7 @@ import type { FixtureResult } from "../../src/shared/result.ts";
 import {
   applyPatch,
   createTestEnv,
+  expectChecks,
   fixture,
   fixtureBranch,
   idsWith,
@@ -346,14 +347,7 @@ describe("tier presets on the patches of targeted-changes.md", () => {
   });
 
   it.each(rows)("$name at $tier fails exactly $fails", (row) => {
-    const result = results.get(row.name) as FixtureResult;
-    expect(result.error).toBeNull();
-    expect(idsWith(result, "fail")).toEqual(row.fails);
-    expect(idsWith(result, "warn")).toEqual(row.warns ?? []);
-    if (row.says) {
-      const [id, message] = row.says;
-      expect(result.checks.find((c) => c.id === id)?.message).toBe(message);
-    }
+    expectChecks(results.get(row.name), row);
   });
 
   it.each([
