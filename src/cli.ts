@@ -56,7 +56,8 @@ progress line shows which repository is being fetched and for how long.
 Options:
 ${CONFIG_OPTION}
       --json         print the results as JSON (no colour, no progress line)
-  -v, --verbose      list every check, not only those that fail or warn
+  -v, --verbose      list every check, not only those that fail or warn, and what each
+                     fixture changes in what abra deploys
 
 ${EXIT_CODES}
 

@@ -186,6 +186,7 @@ export function checkConfigVersion(ctx: TierContext): CheckResult {
         path: file,
         files: [file],
         keyPath: change.path,
+        name: what,
         ...(variable ? { variable, where: where as string } : {}),
       },
     });

@@ -4,11 +4,22 @@
  * (yaml-valid, compose-valid, lines, keys, max-lines after an emptied compose.yml) are its
  * follow-ons, which reports fold under it instead of listing one ❌ per symptom.
  *
- * Read from a `FixtureResult` alone (ids, messages, files), so a stored run is diagnosed the same
- * way as a fresh one. The texts are rich text (plain strings and code), never markdown or HTML:
- * each renderer escapes them its own way. Pure.
+ * Read from a `FixtureResult` alone: each failing check's causes, the fields the checks give as
+ * data (kind, paths, key paths, values; shared/result.ts), never the words of its message. A run
+ * stored before causes existed has none: its failures are shown as they were written ("other").
+ * The texts are rich text (plain strings and code), never markdown or HTML: each renderer escapes
+ * them its own way. Pure.
  */
-import type { CheckId, CheckResult, FixtureResult, PinFact } from "../shared/result.ts";
+import { showName } from "../shared/display.ts";
+import { formatKeyPath } from "../shared/key-path.ts";
+import type {
+  CheckCause,
+  CheckCauseKind,
+  CheckId,
+  CheckResult,
+  FixtureResult,
+  PinFact,
+} from "../shared/result.ts";
 
 /** Text in a report: plain words, and code (a path, a command, a manifest line) shown as code. */
 export type Rich = readonly (string | { code: string })[];
@@ -73,7 +84,7 @@ export function diagnose(result: FixtureResult): Cause[] {
         (c) =>
           !taken.has(c.id) &&
           rule.followOns.includes(c.id) &&
-          ((rule.always ?? []).includes(c.id) || mentionsAny(c, found.files)),
+          ((rule.always ?? []).includes(c.id) || filesOf(c).some((f) => found.files.includes(f))),
       )
       .map((c) => c.id);
     for (const id of followOns) taken.add(id);
@@ -194,55 +205,38 @@ const RULES: readonly Rule[] = [
   { check: "max-commits", match: tooManyCommits, followOns: [] },
 ];
 
-// ---- reading the checks' messages ----------------------------------------------------------
+// ---- reading the checks' causes ------------------------------------------------------------
 
-/** Every line a check wrote: its message and its details. */
-function linesOf(check: CheckResult): string[] {
-  return [check.message, ...(check.details ?? [])];
+/** The causes a check gave of the given kinds, in order. */
+function causesOf(check: CheckResult, ...kinds: CheckCauseKind[]): CheckCause[] {
+  return (check.causes ?? []).filter((c) => kinds.includes(c.kind));
 }
 
-/** The first match of `pattern` in each line of the check, in order, without repeats. */
-function scan(check: CheckResult, pattern: RegExp): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
-  const seen = new Set<string>();
-  for (const line of linesOf(check)) {
-    const m = pattern.exec(line);
-    if (m && !seen.has(m[0])) {
-      seen.add(m[0]);
-      out.push(m);
-    }
-  }
-  return out;
+/** Every file a check's causes name. */
+function filesOf(check: CheckResult): string[] {
+  return [
+    ...new Set(
+      (check.causes ?? []).flatMap((c) => [...(c.files ?? []), ...(c.path ? [c.path] : [])]),
+    ),
+  ];
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Whether a check names one of the files, as a whole name. */
-function mentionsAny(check: CheckResult, files: readonly string[]): boolean {
-  return files.some((file) => {
-    const name = new RegExp(`(^|[\\s(,:'"])${escapeRegExp(file)}($|[\\s),:;'"])`);
-    return linesOf(check).some((line) => name.test(line));
-  });
-}
-
-/** Where a finding starts: the whole message, or after a summary's `: `. */
-const AT = "(?:^|: )";
-/** A file's path in a finding (never holding `: `, which separates a summary from a finding). */
-const PATH = "((?:(?!: ).)+?)";
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 // ---- the words a fix is made of --------------------------------------------------------------
 
+/** Paths as a sentence names them (escaped as every report escapes names). */
 function listed(names: readonly string[]): string {
-  if (names.length <= 1) return names[0] ?? "";
-  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const shown = names.map(showName);
+  if (shown.length <= 1) return shown[0] ?? "";
+  return `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
 }
 
 /** A path as it can be typed in a shell; null when it cannot be shown safely as one. */
 function shellPath(path: string): string | null {
   if (/^[\w./@+=,-]+$/.test(path) && !path.startsWith("-")) return path;
-  if (/[\\']/.test(path)) return null; // showName escapes control characters as \x..
+  // A quote, a backslash, or a character showName would escape cannot be typed as it reads.
+  if (/[\\']/.test(path) || showName(path) !== path) return null;
   return `'${path}'`;
 }
 
@@ -269,7 +263,7 @@ const TIERS_COMMAND = { code: "fixture-bot tiers" };
 /** What the fixture may change: the keys a rule allows, else its tier's preset. */
 function targeted(result: FixtureResult): Rich {
   const keys = result.checks.find((c) => c.id === "keys" && c.status === "fail");
-  const allowed = keys ? / only (.+?) may change/.exec(keys.message)?.[1] : undefined;
+  const allowed = keys ? causesOf(keys, "extra-key").find((c) => c.allowed)?.allowed : undefined;
   if (allowed) return ["change only ", { code: allowed }];
   if (result.tier) return [`make only the ${result.tier} canary's change (`, TIERS_COMMAND, ")"];
   return ["make only the targeted change"];
@@ -299,7 +293,8 @@ function shortened(result: FixtureResult, path: string): { end: boolean; lost: n
 
 function cutShort(path: string, cut: { end: boolean; lost: number }): string {
   const lines = `${cut.lost} ${cut.lost === 1 ? "line" : "lines"}`;
-  return cut.end ? `${path} was cut short (its last ${lines} are gone)` : `${path} lost ${lines}`;
+  const name = showName(path);
+  return cut.end ? `${name} was cut short (its last ${lines} are gone)` : `${name} lost ${lines}`;
 }
 
 // ---- one function per cause --------------------------------------------------------------------
@@ -307,102 +302,114 @@ function cutShort(path: string, cut: { end: boolean; lost: number }): string {
 function shaExists(check: CheckResult, r: FixtureResult): Found | null {
   const pin = { code: r.sha };
   const command = { code: `fixture-bot pin ${r.name}` };
-  if (/^no commit /.test(check.message)) {
-    return found(
-      "no-commit",
-      [],
-      ["the pinned commit ", pin, ` is not in ${r.repo}`],
-      ["push the fixture commit, or pin the branch's tip: ", command],
-    );
+  const [cause] = causesOf(check, "no-commit", "ambiguous-pin", "not-a-commit");
+  switch (cause?.kind) {
+    case "no-commit":
+      return found(
+        "no-commit",
+        [],
+        ["the pinned commit ", pin, ` is not in ${r.repo}`],
+        ["push the fixture commit, or pin the branch's tip: ", command],
+      );
+    case "ambiguous-pin":
+      return found(
+        "ambiguous-pin",
+        [],
+        cause.ref
+          ? ["the pin ", pin, ` is also the name of ${cause.ref}, which git would take instead`]
+          : ["the pin ", pin, " is a prefix of more than one object"],
+        ["write the full 40-character id of the fixture commit (the candidates are below)"],
+      );
+    case "not-a-commit":
+      return found(
+        "not-a-commit",
+        [],
+        ["the pin ", pin, ` is a ${cause.detail ?? "non-commit"}, not a commit`],
+        ["pin the fixture commit: ", command],
+      );
+    default:
+      return null;
   }
-  if (/ is ambiguous: /.test(check.message)) {
-    return found(
-      "ambiguous-pin",
-      [],
-      ["the pin ", pin, " is a prefix of more than one object"],
-      ["write the full 40-character id of the fixture commit (the candidates are below)"],
-    );
-  }
-  const type = / is an? (tree|blob|tag) /.exec(check.message)?.[1];
-  if (type) {
-    return found(
-      "not-a-commit",
-      [],
-      ["the pin ", pin, ` is a ${type}, not a commit`],
-      ["pin the fixture commit: ", command],
-    );
-  }
-  return null;
 }
 
 function shaOnBranch(check: CheckResult, r: FixtureResult): Found | null {
   const branch = { code: r.branch };
-  if (/^branch .+ does not exist in /.test(check.message)) {
-    return found(
-      "no-branch",
-      [],
-      ["the branch ", branch, ` does not exist in ${r.repo}`],
-      ["push the fixture branch, or correct ", { code: "branch:" }, " in the manifest"],
-    );
+  const [cause] = causesOf(check, "no-branch", "wrong-branch", "force-pushed");
+  switch (cause?.kind) {
+    case "no-branch":
+      return found(
+        "no-branch",
+        [],
+        ["the branch ", branch, ` does not exist in ${r.repo}`],
+        ["push the fixture branch, or correct ", { code: "branch:" }, " in the manifest"],
+      );
+    case "wrong-branch": {
+      const other = cause.ref ?? "";
+      return found(
+        "wrong-branch",
+        [],
+        ["the pinned commit is on ", { code: other }, ", not on ", branch],
+        [
+          "write ",
+          { code: `branch: ${other}` },
+          " for this fixture, or pin a commit of ",
+          branch,
+          " (the pin may have been copied from another fixture)",
+        ],
+      );
+    }
+    case "force-pushed":
+      return found(
+        "force-pushed",
+        [],
+        [
+          "the pinned commit is no longer on ",
+          branch,
+          ": the branch was force-pushed or rebased after it was pinned",
+        ],
+        [
+          "once the branch's new tip passes, pin it (",
+          { code: `fixture-bot pin ${r.name}` },
+          "), or push the pinned commit back to ",
+          branch,
+        ],
+      );
+    default:
+      return null;
   }
-  const other = /\(set branch: (.+?)\)/.exec(check.message)?.[1];
-  if (other) {
-    return found(
-      "wrong-branch",
-      [],
-      ["the pinned commit is on ", { code: other }, ", not on ", branch],
-      [
-        "write ",
-        { code: `branch: ${other}` },
-        " for this fixture, or pin a commit of ",
-        branch,
-        " (the pin may have been copied from another fixture)",
-      ],
-    );
-  }
-  if (/ is no longer on /.test(check.message)) {
-    return found(
-      "force-pushed",
-      [],
-      [
-        "the pinned commit is no longer on ",
-        branch,
-        ": the branch was force-pushed or rebased after it was pinned",
-      ],
-      [
-        "once the branch's new tip passes, pin it (",
-        { code: `fixture-bot pin ${r.name}` },
-        "), or push the pinned commit back to ",
-        branch,
-      ],
-    );
-  }
-  return null;
 }
 
 function baseExists(check: CheckResult, r: FixtureResult): Found | null {
   const base = { code: r.base ?? "" };
-  const tagged = /write base: ([0-9a-f]{40})/.exec(check.message)?.[1];
-  if (tagged) {
-    return found(
-      "base-is-tag",
-      [],
-      ["the base ", base, " is a tag, not a branch"],
-      ["write ", { code: `base: ${tagged}` }, " (the commit it tags), or name the branch instead"],
-    );
-  }
+  const [cause] = causesOf(check, "base-is-tag", "no-base", "unrelated-base");
   const fix: Rich = ["set ", { code: "base:" }, " to the branch the fixture was cut from"];
-  if (/ does not exist in /.test(check.message))
-    return found("no-base", [], ["the base ", base, ` does not exist in ${r.repo}`], fix);
-  if (/ shares no history /.test(check.message))
-    return found("unrelated-base", [], ["the fixture was not cut from ", base], fix);
-  return null;
+  switch (cause?.kind) {
+    case "base-is-tag":
+      return found(
+        "base-is-tag",
+        [],
+        ["the base ", base, " is a tag, not a branch"],
+        [
+          "write ",
+          { code: `base: ${cause.ref}` },
+          " (the commit it tags), or name the branch instead",
+        ],
+      );
+    case "no-base":
+      return found("no-base", [], ["the base ", base, ` does not exist in ${r.repo}`], fix);
+    case "unrelated-base":
+      return found("unrelated-base", [], ["the fixture was not cut from ", base], fix);
+    default:
+      return null;
+  }
 }
 
 function changePresent(check: CheckResult, r: FixtureResult): Found | null {
+  const [cause] = causesOf(check, "no-change");
+  if (!cause) return null;
   const base = { code: r.base ?? "" };
   const branch = { code: r.branch };
-  if (/ is already part of /.test(check.message)) {
+  if (cause.detail === "in-base") {
     return found(
       "no-change",
       [],
@@ -425,14 +432,14 @@ function changePresent(check: CheckResult, r: FixtureResult): Found | null {
 }
 
 function notEmptied(check: CheckResult, r: FixtureResult): Found | null {
-  const hits = scan(check, new RegExp(`${AT}${PATH} was (emptied|deleted) \\(`));
-  if (hits.length === 0) return null;
-  const files = hits.map((m) => m[1] as string);
-  const what = new Set(hits.map((m) => m[2]));
-  const verb = what.size === 1 ? [...what][0] : "deleted or emptied";
-  const kind = what.has("emptied") ? "emptied" : "deleted";
+  const causes = causesOf(check, "emptied", "deleted");
+  if (causes.length === 0) return null;
+  const files = unique(causes.map((c) => c.path as string));
+  const what = new Set(causes.map((c) => c.kind));
+  const verb =
+    what.size === 1 ? (what.has("emptied") ? "emptied" : "deleted") : "deleted or emptied";
   return found(
-    kind,
+    what.has("emptied") ? "emptied" : "deleted",
     files,
     [`${listed(files)} ${files.length === 1 ? "was" : "were"} ${verb}`],
     [...restore(files, r), ", then ", ...targeted(r)],
@@ -440,14 +447,10 @@ function notEmptied(check: CheckResult, r: FixtureResult): Found | null {
 }
 
 function yamlValid(check: CheckResult, r: FixtureResult): Found | null {
-  const hit = scan(
-    check,
-    new RegExp(
-      `${AT}${PATH} (does not parse|is not valid UTF-8|is an empty YAML document|\\(a Go template\\))`,
-    ),
-  )[0];
-  if (!hit) return null;
-  const path = hit[1] as string;
+  const [cause] = causesOf(check, "unparsable");
+  if (!cause?.path) return null;
+  const path = cause.path;
+  const shown = showName(path);
   const cut = shortened(r, path);
   if (cut) {
     return found(
@@ -457,37 +460,37 @@ function yamlValid(check: CheckResult, r: FixtureResult): Found | null {
       [...restore([path], r), ", then ", ...targeted(r)],
     );
   }
-  switch (hit[2]) {
-    case "does not parse":
+  switch (cause.detail) {
+    case "syntax":
       return found(
         "unparsable",
         [path],
-        [`${path} does not parse as YAML`],
+        [`${shown} does not parse as YAML`],
         [
           "fix it where the parser stopped (the line and column are below), or ",
           ...restore([path], r),
           " and make the change again",
         ],
       );
-    case "is not valid UTF-8":
+    case "utf8":
       return found(
         "unparsable",
         [path],
-        [`${path} is not valid UTF-8`],
+        [`${shown} is not valid UTF-8`],
         ["save it as UTF-8 again (an editor re-encoded it)"],
       );
-    case "is an empty YAML document":
+    case "null":
       return found(
         "unparsable",
         [path],
-        [`${path} has no YAML left (it parses to null)`],
+        [`${shown} has no YAML left (it parses to null)`],
         [...restore([path], r), ", then ", ...targeted(r)],
       );
-    default:
+    case "template":
       return found(
         "unparsable",
         [path],
-        [`${path}, a Go template, has unbalanced actions`],
+        [`${shown}, a Go template, has unbalanced actions`],
         [
           "close every action: each ",
           { code: "{{ if }}" },
@@ -499,13 +502,16 @@ function yamlValid(check: CheckResult, r: FixtureResult): Found | null {
           { code: "{{ end }}" },
         ],
       );
+    default:
+      return null;
   }
 }
 
 function truncated(check: CheckResult, r: FixtureResult): Found | null {
+  const named = filesOf(check);
   for (const file of r.files) {
     const cut = shortened(r, file.path);
-    if (!cut || !mentionsAny(check, [file.path])) continue;
+    if (!cut || !named.includes(file.path)) continue;
     return found(
       "truncated",
       [file.path],
@@ -517,21 +523,13 @@ function truncated(check: CheckResult, r: FixtureResult): Found | null {
 }
 
 function outside(check: CheckResult, r: FixtureResult): Found | null {
-  const hits = [
-    ...scan(
-      check,
-      new RegExp(
-        `${AT}${PATH} \\((added|modified|deleted|renamed|copied|type-changed), \\+\\d+ -\\d+\\) is outside the targeted change`,
-      ),
-    ),
-    ...scan(check, new RegExp(`${AT}${PATH} was (renamed|copied) from .+, which is outside`)),
-  ];
-  if (hits.length === 0) return null;
-  const files = [...new Set(hits.map((m) => m[1] as string))];
-  const statuses = new Set(hits.map((m) => m[2] as string));
-  const isNew = (s: string) => s === "added" || s === "copied";
-  const isOld = (s: string) => s === "modified" || s === "deleted" || s === "type-changed";
-  const allowed = /\(allowed: (.+?)\)/.exec(check.message)?.[1];
+  const causes = causesOf(check, "outside-change");
+  if (causes.length === 0) return null;
+  const files = unique(causes.map((c) => c.path as string));
+  const statuses = new Set(causes.map((c) => c.detail ?? ""));
+  const isNew = (st: string) => st === "added" || st === "copied";
+  const isOld = (st: string) => st === "modified" || st === "deleted" || st === "type-changed";
+  const allowed = causes[0]?.allowed;
   const them = files.length === 1 ? "it" : "them";
   const paths = files.map(shellPath);
   const fix: Rich = [...statuses].every(isNew)
@@ -545,24 +543,30 @@ function outside(check: CheckResult, r: FixtureResult): Found | null {
           { code: r.base ?? "the base" },
           ", remove what was added, undo what was renamed",
         ];
+  // The rules' globs as code; a preset's "(the recipe's compose files)" as words.
+  const may: Rich = (allowed ?? "")
+    .split(", ")
+    .flatMap((part, i) => [
+      ...(i > 0 ? [", "] : []),
+      part.startsWith("(") && part.endsWith(")") ? part.slice(1, -1) : { code: part },
+    ]);
   return found(
     "outside-change",
     files,
     [
       `${listed(files)} ${files.length === 1 ? "is" : "are"} outside the targeted change`,
-      ...(allowed ? [" (the change may touch only ", { code: allowed }, ")"] : []),
+      ...(allowed ? [" (the change may touch only ", ...may, ")"] : []),
     ],
     fix,
   );
 }
 
 function wrongTier(check: CheckResult, r: FixtureResult): Found | null {
-  const tiers = /: (\w+) would go red before (\w+)/.exec(check.message);
-  if (!tiers) return null;
-  const [, earlier, tier] = tiers;
-  const files = scan(check, new RegExp(`${AT}${PATH}: \\S+ changed \\(`)).map(
-    (m) => m[1] as string,
-  );
+  const causes = causesOf(check, "earlier-tier");
+  const earlier = causes[0]?.tier;
+  if (!earlier) return null;
+  const tier = r.tier ?? "this";
+  const files = unique(causes.flatMap((c) => c.files ?? []));
   return found(
     "wrong-tier",
     files,
@@ -572,35 +576,35 @@ function wrongTier(check: CheckResult, r: FixtureResult): Found | null {
 }
 
 function unversionedConfig(check: CheckResult): Found | null {
-  const hit = scan(
-    check,
-    new RegExp(`${AT}${PATH} changed, but (config|secret) (\\S+) keeps its name`),
-  )[0];
-  if (!hit) return null;
-  const [, path, what, name] = hit as unknown as [string, string, string, string];
-  const bump = /; bump (\S+) in (\S+) with the change/.exec(check.message);
+  const [cause] = causesOf(check, "unversioned-config");
+  if (!cause?.path) return null;
+  const path = cause.path;
   return found(
     "unversioned-config",
     [path],
-    [`${path} changed but ${what} ${name} keeps its version, so upgrade would go red first`],
-    bump
-      ? ["bump ", { code: bump[1] as string }, ` in ${bump[2]} in the same commit`]
+    [
+      `${showName(path)} changed but ${cause.name ?? "a config"} keeps its version, so upgrade would go red first`,
+    ],
+    cause.variable
+      ? ["bump ", { code: cause.variable }, ` in ${cause.where ?? "abra.sh"} in the same commit`]
       : (ownFix(check) ?? ["give the config a new name in the same commit"]),
   );
 }
 
 function noOp(check: CheckResult): Found | null {
-  if (!/ does not reach the deployed stack/.test(check.message)) return null;
+  if (causesOf(check, "no-op").length === 0) return null;
   return found(
     "no-op",
     [],
-    ["the change never reaches the deployed stack, so this canary can never go red"],
-    ownFix(check) ?? ["change what the stack deploys"],
+    ["the change never reaches what abra deploys, so this canary can never go red"],
+    ownFix(check) ?? ["change what the default deployment runs"],
   );
 }
 
 function doesNotDeploy(check: CheckResult, r: FixtureResult): Found | null {
-  const files = r.files.map((f) => f.path).filter((p) => mentionsAny(check, [p]));
+  const causes = causesOf(check, "does-not-deploy");
+  if (causes.length === 0) return null;
+  const files = unique(causes.flatMap((c) => c.files ?? []));
   return found(
     "does-not-deploy",
     files,
@@ -618,59 +622,67 @@ function doesNotDeploy(check: CheckResult, r: FixtureResult): Found | null {
 }
 
 function whitespace(check: CheckResult): Found | null {
-  const hits = scan(
-    check,
-    new RegExp(
-      `${AT}${PATH}: (?:\\d+ of \\d+ added lines? differ only in (.+?) from|the newline at the end)`,
-    ),
-  );
-  if (hits.length === 0) return null;
-  const files = [...new Set(hits.map((m) => m[1] as string))];
-  const endings = hits.some((m) => m[2]?.includes("line endings"));
+  const causes = causesOf(check, "whitespace").filter((c) => c.detail !== "unknown");
+  if (causes.length === 0) return null;
+  const files = unique(causes.map((c) => c.path as string));
+  const details = new Set(causes.map((c) => c.detail));
+  const endings = details.has("line-endings");
+  const bom = details.size === 1 && details.has("bom");
   return found(
     "whitespace",
     files,
     [
-      `${listed(files)} ${files.length === 1 ? "changes" : "change"} ${endings ? "line endings" : "whitespace"} beside the targeted change`,
+      `${listed(files)} ${files.length === 1 ? "changes" : "change"} ${bom ? "its byte-order mark" : endings ? "line endings" : "whitespace"} beside the targeted change`,
     ],
     [
-      `restore ${endings ? "the line endings (an editor or git's autocrlf changed them)" : "the original whitespace"}, so that only the targeted lines differ`,
+      bom
+        ? "save it as it was (UTF-8 without a byte-order mark, or with one if it had one), so that only the targeted lines differ"
+        : `restore ${endings ? "the line endings (an editor or git's autocrlf changed them)" : "the original whitespace"}, so that only the targeted lines differ`,
     ],
   );
 }
 
+const MODE_NAMES: Record<string, string> = {
+  "100644": "regular file",
+  "100755": "executable file",
+  "120000": "symlink",
+  "160000": "submodule",
+};
+
 function mode(check: CheckResult, r: FixtureResult): Found | null {
-  const hit = scan(
-    check,
-    new RegExp(`${AT}${PATH} changed from (.+?) to (.+?) \\((\\d+) -> (\\d+)\\)`),
-  )[0];
-  if (!hit) return null;
-  const [, path, from, to, before, after] = hit as unknown as string[];
-  const shell = shellPath(path as string);
+  const [cause] = causesOf(check, "mode");
+  if (!cause?.path) return null;
+  const path = cause.path;
+  const { before, after } = cause;
+  const name = (m: string | undefined) => MODE_NAMES[m ?? ""] ?? `mode ${m}`;
+  const shell = shellPath(path);
   const flip =
     before === "100644" && after === "100755"
       ? "-x"
       : before === "100755" && after === "100644"
         ? "+x"
         : null;
+  const isNew = before === "000000";
   return found(
     "mode",
-    [path as string],
-    [`${path} changed from ${from} to ${to}`],
+    [path],
+    [
+      isNew
+        ? `${showName(path)} is a new ${name(after)}`
+        : `${showName(path)} changed from ${name(before)} to ${name(after)}`,
+    ],
     flip && shell
       ? [
-          `make it ${from === "regular file" ? "a regular file" : "executable"} again (`,
+          `make it ${before === "100644" ? "a regular file" : "executable"} again (`,
           { code: `git update-index --chmod=${flip} ${shell}` },
           ")",
         ]
-      : restore([path as string], r),
+      : restore([path], r),
   );
 }
 
 function binary(check: CheckResult): Found | null {
-  const files = scan(check, new RegExp(`${AT}${PATH} (?:is binary|is [\\d.]+ \\w+, over the)`)).map(
-    (m) => m[1] as string,
-  );
+  const files = unique(causesOf(check, "binary").map((c) => c.path as string));
   if (files.length === 0) return null;
   return found(
     "binary",
@@ -685,11 +697,11 @@ function binary(check: CheckResult): Found | null {
 }
 
 function extraKeys(check: CheckResult, r: FixtureResult): Found | null {
-  const hits = scan(check, new RegExp(`${AT}${PATH}: (\\S+) changed; only (.+?) may change`));
-  const first = hits[0];
+  const causes = causesOf(check, "extra-key").filter((c) => c.keyPath !== undefined);
+  const first = causes[0];
   if (!first) return null;
-  const files = [...new Set(hits.map((m) => m[1] as string))];
-  const keys = hits.map((m) => m[2] as string);
+  const files = unique(causes.map((c) => c.path as string));
+  const keys = causes.map((c) => formatKeyPath(c.keyPath as string[]));
   return found(
     "extra-change",
     files,
@@ -702,45 +714,41 @@ function extraKeys(check: CheckResult, r: FixtureResult): Found | null {
       `put ${keys.length === 1 ? "it" : "them"} back as `,
       { code: r.base ?? "the base" },
       ` has ${keys.length === 1 ? "it" : "them"}; only `,
-      { code: first[3] as string },
+      { code: first.allowed ?? "" },
       " may change",
     ],
   );
 }
 
 function extraLines(check: CheckResult): Found | null {
-  const hits = scan(
-    check,
-    new RegExp(
-      `(?:^|; )${PATH}: \\d+ of \\d+ changed lines? match no pattern in (change\\[\\d+\\]\\.lines)`,
-    ),
-  );
-  const first = hits[0];
+  const causes = causesOf(check, "extra-line");
+  const first = causes[0];
   if (!first) return null;
-  const files = [...new Set(hits.map((m) => m[1] as string))];
+  const files = unique(causes.map((c) => c.path as string));
   return found(
     "extra-change",
     files,
     [`${listed(files)} changes lines that the targeted change does not allow`],
-    ["revert the lines listed below: every changed line must match ", { code: first[2] as string }],
+    [
+      "revert the lines listed below: every changed line must match ",
+      { code: first.allowed ?? "change[].lines" },
+    ],
   );
 }
 
 function tooManyLines(check: CheckResult): Found | null {
-  const hit = new RegExp(
-    `${AT}${PATH}: (\\d+) lines? changed \\(\\+\\d+ -\\d+\\); at most (\\d+) allowed`,
-  ).exec(check.message);
-  if (!hit) return null;
+  const [cause] = causesOf(check, "too-many-lines");
+  if (!cause) return null;
   return found(
     "too-many-lines",
     [],
     [
-      `the change to `,
-      { code: hit[1] as string },
-      ` is ${hit[2]} lines; at most ${hit[3]} are allowed`,
+      "the change to ",
+      { code: cause.allowed ?? "" },
+      ` is ${cause.count} lines; at most ${cause.limit} are allowed`,
     ],
     [
-      `make it smaller (at most ${hit[3]} added and removed lines), or raise `,
+      `make it smaller (at most ${cause.limit} added and removed lines), or raise `,
       { code: "max_lines" },
       " if the targeted change needs more",
     ],
@@ -748,15 +756,13 @@ function tooManyLines(check: CheckResult): Found | null {
 }
 
 function tooManyCommits(check: CheckResult, r: FixtureResult): Found | null {
-  const hit = /^(\d+) commits? between the merge-base and the pin; at most (\d+) allowed/.exec(
-    check.message,
-  );
-  if (!hit) return null;
+  const [cause] = causesOf(check, "too-many-commits");
+  if (!cause) return null;
   const from = r.mergeBase ? r.mergeBase.slice(0, 12) : r.base;
   return found(
     "too-many-commits",
     [],
-    [`the fixture is ${hit[1]} commits on top of its base; at most ${hit[2]} allowed`],
+    [`the fixture is ${cause.count} commits on top of its base; at most ${cause.limit} allowed`],
     ["squash them (", { code: `git rebase -i ${from}` }, "), push, and pin the new commit"],
   );
 }

@@ -19,6 +19,7 @@ import type {
 } from "../shared/result.ts";
 import { runState, summarize } from "../shared/result.ts";
 import { detailLines } from "./check-details.ts";
+import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
 import { type Cause, diagnose, pinAdvice, type Rich } from "./diagnose.ts";
 import { hunkHeader } from "./hunk-header.ts";
 import { codeBlock, codeSpan, escapeMarkdown, inTableCell } from "./markdown.ts";
@@ -130,6 +131,11 @@ function renderFixture(r: FixtureResult, report: RunReport): string[] {
       out.push(`📌 ${richMarkdown(advice.text)}`, "");
       out.push(...codeBlock([advice.shaLine], "yaml"), "");
     }
+  }
+  if (r.deployment) {
+    out.push(escapeMarkdown(deploymentHeading(r.deployment)), "");
+    if (r.deployment.changes.length > 0)
+      out.push(...codeBlock(deploymentLines(r.deployment), "text"), "");
   }
   if (r.files.length > 0) {
     out.push("| changed file | status | + | − |", "| --- | --- | ---: | ---: |");

@@ -13,6 +13,7 @@ import type {
   Verdict,
 } from "../shared/result.ts";
 import { detailLines } from "./check-details.ts";
+import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
 import { type Cause, diagnose, type Rich } from "./diagnose.ts";
 import { hunkHeader } from "./hunk-header.ts";
 
@@ -78,7 +79,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5
 .nowrap{white-space:nowrap}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor;white-space:nowrap}
 .pass,.success{color:var(--pass)}.fail,.failure{color:var(--fail)}.error,.warn,.pending{color:var(--warn)}.skip{color:var(--muted)}
 pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line);overflow-wrap:normal}.add{background:var(--add)}.del{background:var(--del)}
-pre.lines{white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0;padding:.25rem .4rem}
+pre.lines,pre.deployment{white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0;padding:.25rem .4rem}
 .diagnosis{background:var(--note);border-left:4px solid var(--fail);padding:.5rem .75rem;margin:.75rem 0}ol.diagnosis{padding-left:2rem}
 .checks td:first-child{white-space:nowrap}details{margin:.5rem 0}summary{cursor:pointer}
 ul{padding-left:1.25rem}
@@ -217,8 +218,17 @@ ${
     ? `<details class="follow-ons"><summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary><table class="checks"><tbody>${folded.map(row).join("\n")}</tbody></table></details>`
     : ""
 }
+${renderDeployment(r)}
 ${renderFiles(r.files)}
 </section>`;
+}
+
+/** What the fixture changes in what abra deploys, one line a change. */
+function renderDeployment(r: FixtureResult): string {
+  if (!r.deployment) return "";
+  const heading = `<p class="muted">${e(deploymentHeading(r.deployment))}</p>`;
+  if (r.deployment.changes.length === 0) return heading;
+  return `${heading}<pre class="deployment">${deploymentLines(r.deployment).map(e).join("\n")}</pre>`;
 }
 
 /** A failing check's details: refused lines as code (indentation kept), the rest as text. */

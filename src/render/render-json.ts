@@ -20,7 +20,28 @@ export function renderJson(results: readonly FixtureResult[]): string {
         status: c.status,
         message: c.message,
         ...(c.details ? { details: c.details } : {}),
+        ...(c.causes
+          ? {
+              causes: c.causes.map(({ keyPath, ...rest }) => ({
+                ...rest,
+                ...(keyPath ? { key_path: keyPath } : {}),
+              })),
+            }
+          : {}),
       })),
+      deployment: r.deployment
+        ? {
+            title: r.deployment.title,
+            changes: r.deployment.changes.map((c) => ({
+              what: c.what,
+              before: c.before,
+              after: c.after,
+              kind: c.kind,
+              read_by: c.readBy,
+              why: c.why,
+            })),
+          }
+        : null,
       changes: r.files.map((f) => ({
         path: f.path,
         old_path: f.oldPath,

@@ -5,6 +5,7 @@
 import { showName } from "../shared/display.ts";
 import type { CheckResult, FixtureResult, Verdict } from "../shared/result.ts";
 import { summarize } from "../shared/result.ts";
+import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
 
 export type TextOptions = { color: boolean; verbose?: boolean };
 
@@ -40,6 +41,11 @@ export function renderText(results: readonly FixtureResult[], options: TextOptio
         for (const d of (c.details ?? []).slice(0, 5))
           lines.push(paint("dim", `${indent}    ${d}`));
       }
+    }
+    if (options.verbose && r.deployment) {
+      lines.push(`${indent}${paint("bold", deploymentHeading(r.deployment))}`);
+      for (const l of deploymentLines(r.deployment))
+        lines.push(`${indent}${paint("dim", "~")} ${l}`);
     }
     if (r.files.length > 0) {
       const files = r.files.slice(0, 8);

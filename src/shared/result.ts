@@ -107,6 +107,8 @@ export type CheckCause = {
   tier?: Tier;
   /** A name git knows: the branch the pin is on, the commit a tag names. */
   ref?: string;
+  /** The object it is about, as the recipe names it: a config's or secret's key (`config nginx_conf`). */
+  name?: string;
   /** A detail of the kind: a file's git status, the nature of a parse failure, what churns. */
   detail?: string;
   /** unversioned-config: the variable its name carries its version in, and where it is set. */
@@ -291,6 +293,7 @@ export function sanitizeResult(result: FixtureResult, clean: Redact | Sanitizer)
       message: secrets(c.message),
       ...(c.details ? { details: c.details.map(secrets) } : {}),
       ...(c.fix ? { fix: secrets(c.fix) } : {}),
+      ...(c.causes ? { causes: c.causes.map((cause) => sanitizeCause(cause, secrets)) } : {}),
     })),
     files: result.files.map((f) => ({
       ...f,
@@ -298,5 +301,41 @@ export function sanitizeResult(result: FixtureResult, clean: Redact | Sanitizer)
       oldPath: f.oldPath === null ? null : secrets(f.oldPath),
       hunks: f.hunks === null ? null : f.hunks.map((h) => ({ ...h, lines: h.lines.map(line) })),
     })),
+    ...(result.deployment
+      ? {
+          deployment: {
+            title: secrets(result.deployment.title),
+            changes: result.deployment.changes.map((c) => ({
+              ...c,
+              what: secrets(c.what),
+              before: secrets(c.before),
+              after: secrets(c.after),
+            })),
+          },
+        }
+      : {}),
   };
+}
+
+/** A cause's text fields (paths, values, names from the repository) through `secrets`. */
+function sanitizeCause(cause: CheckCause, secrets: (text: string) => string): CheckCause {
+  const out: CheckCause = { ...cause };
+  for (const key of [
+    "path",
+    "before",
+    "after",
+    "ref",
+    "name",
+    "variable",
+    "where",
+    "allowed",
+    "detail",
+  ] as const) {
+    const value = out[key];
+    if (typeof value === "string") (out as Record<string, unknown>)[key] = secrets(value);
+  }
+  if (out.files) out.files = out.files.map(secrets);
+  if (out.keyPath) out.keyPath = out.keyPath.map(secrets);
+  if (out.reasons) out.reasons = out.reasons.map(secrets);
+  return out;
 }

@@ -7,14 +7,16 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { toVerdict } from "../../src/engine/check-result.ts";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
 import { evaluateFixture } from "../../src/engine/evaluate.ts";
 import { DEFAULT_LIMITS, type Limits } from "../../src/engine/inspect-files.ts";
+import type { RefFacts } from "../../src/engine/ref-checks.ts";
 import { type Recipe, readRecipe } from "../../src/recipe/read-recipe.ts";
 import { createYamlCache } from "../../src/recipe/yaml-cache.ts";
 import type { ChangeRule, Fixture, Tier } from "../../src/shared/fixture.ts";
 import { type FileChange, MODE, type TreeEntry } from "../../src/shared/git-facts.ts";
-import type { CheckResult } from "../../src/shared/result.ts";
+import type { CheckResult, FixtureResult } from "../../src/shared/result.ts";
 import type { Side, Snapshot } from "../../src/shared/tree.ts";
 
 /** A file's content, or `{ mode, content }` for an executable or a symlink. */
@@ -216,4 +218,79 @@ export function treeOfDir(root: string): Tree {
 /** What abra deploys from a tree: the recipe model, with the whole tree known. */
 export function recipeOf(tree: Tree): Recipe {
   return readRecipe(snapshotOf(tree), createYamlCache());
+}
+
+/** The ids the fixture results of table tests use. */
+export const IDS = {
+  mergeBase: "4e250b04f0c6d0c6a7e2a1b5d9f3c8e7a6b5c4d3",
+  pin: "b6cd73d72612e8a39e5d4a0e67b9847beb389420",
+  tip: "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e",
+};
+
+/**
+ * A fixture's result as the engine gives it, from two trees (the merge-base and the pin) and the
+ * ref facts git would give (a pin on its branch, cut from main, one commit, unless `facts` says
+ * otherwise): `bad-backup` of recipe-maintainers/custom-html.
+ */
+export async function resultOf(input: {
+  base?: Tree;
+  pin?: Tree;
+  rules?: ChangeRule[];
+  tier?: Tier | null;
+  fixture?: Partial<Fixture>;
+  facts?: Partial<RefFacts>;
+}): Promise<FixtureResult> {
+  const fixture: Fixture = {
+    name: "bad-backup",
+    repo: "recipe-maintainers/custom-html",
+    branch: "regression-bad-backup",
+    sha: IDS.pin,
+    base: "main",
+    expect: "red at backup",
+    maxCommits: null,
+    tier: input.tier ?? null,
+    change: input.rules ?? [],
+    ...input.fixture,
+  };
+  const facts: RefFacts = {
+    repo: fixture.repo,
+    pinned: fixture.sha,
+    branch: fixture.branch,
+    resolution: { kind: "commit", sha: IDS.pin, via: "commit" },
+    branchTip: IDS.pin,
+    onBranch: true,
+    containedIn: [],
+    commitsPastPin: 0,
+    base: fixture.base === null ? null : { ref: fixture.base, sha: IDS.mergeBase },
+    mergeBase: IDS.mergeBase,
+    commitsSinceMergeBase: 1,
+    maxCommits: fixture.maxCommits,
+    ...input.facts,
+  };
+  const base = input.base ?? {};
+  const pin = input.pin ?? base;
+  const resolved = facts.resolution.kind === "commit" ? facts.resolution.sha : null;
+  const { checks, files, deployment } = await evaluateFixture({
+    fixture,
+    facts,
+    changes: changesBetween(base, pin),
+    reader: treeReader({ [facts.mergeBase ?? "none"]: base, [resolved ?? "none"]: pin }),
+    limits: DEFAULT_LIMITS,
+  });
+  return {
+    name: fixture.name,
+    repo: fixture.repo,
+    branch: fixture.branch,
+    sha: fixture.sha,
+    base: fixture.base,
+    expect: fixture.expect,
+    tier: fixture.tier,
+    resolvedSha: resolved,
+    mergeBase: facts.mergeBase,
+    verdict: toVerdict(checks),
+    checks,
+    files,
+    ...(deployment ? { deployment } : {}),
+    error: null,
+  };
 }

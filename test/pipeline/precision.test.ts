@@ -18,7 +18,6 @@ import {
   expectChecks,
   fixture,
   fixtureBranch,
-  idsWith,
   recipeRepo,
   rule,
   type TestEnv,

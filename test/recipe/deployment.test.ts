@@ -109,7 +109,6 @@ describe("fileProblems and stackProblems: what docker stack deploy refuses", () 
 });
 
 describe("deployments: what abra and docker stack deploy refuse", () => {
-  const overlay = (body: string, version = 'version: "3.8"\n') => `${version}${body}`;
   it("deploys the recipes of targeted-changes.md as they are", () => {
     expect(problemsOf(HTML)).toEqual([["compose.yml", []]]);
     expect(problemsOf(LASUITE)).toEqual([["compose.yml", []]]);

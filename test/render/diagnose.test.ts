@@ -1,58 +1,49 @@
 /**
- * The diagnosis (issue 12, item 6): for each cause a fixture fails for, which check names it,
- * which failures follow from it, and the one line of diagnosis and fix, every message pinned. One
- * row per cause; the check messages are the engine's, as it writes them for that case (the same
- * cases run on real repositories in test/engine and test/pipeline).
+ * The diagnosis (issue 12, item 6; read from causes since issue 16): for each cause a fixture fails
+ * for, which check names it, which failures follow from it, and the one line of diagnosis and fix,
+ * every message pinned. Each row's result is the engine's, from two trees and the ref facts git
+ * would give, so the table proves the seam: the checks' causes in, the reports' words out.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RefFacts } from "../../src/engine/ref-checks.ts";
 import { type CauseKind, diagnose, pinAdvice, plainText } from "../../src/render/diagnose.ts";
-import type {
-  CheckId,
-  CheckResult,
-  FileReport,
-  FixtureResult,
-  PinFact,
-} from "../../src/shared/result.ts";
+import type { CheckId, FixtureResult, PinFact } from "../../src/shared/result.ts";
+import { RECIPES } from "../helpers/recipes.ts";
+import { IDS, resultOf, rule, type Tree, treeOfDir } from "../helpers/trees.ts";
 
-const MB = "4e250b04f0c6d0c6a7e2a1b5d9f3c8e7a6b5c4d3";
-const PIN = "b6cd73d72612e8a39e5d4a0e67b9847beb389420";
-const TIP = "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e";
+const PIN = IDS.pin;
+const TIP = IDS.tip;
+const MB12 = IDS.mergeBase.slice(0, 12);
 
-/** A failing check: `[id, message]`, or `[id, message, { details, fix }]`. */
-type Failure = [CheckId, string, Partial<CheckResult>?];
-
-function fixture(failures: Failure[], extra: Partial<FixtureResult> = {}): FixtureResult {
-  return {
-    name: "bad-backup",
-    repo: "recipe-maintainers/custom-html",
-    branch: "regression-bad-backup",
-    sha: PIN,
-    base: "main",
-    expect: "red at backup",
-    tier: null,
-    resolvedSha: PIN,
-    mergeBase: MB,
-    verdict: failures.length > 0 ? "fail" : "pass",
-    error: null,
-    checks: failures.map(([id, message, more]) => ({ id, status: "fail", message, ...more })),
-    files: [],
-    ...extra,
-  };
-}
-
-function file(path: string, status: string, added: number, removed: number, lines: string[] = []) {
-  const hunks =
-    lines.length > 0 ? [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines }] : null;
-  return { path, oldPath: null, status, added, removed, binary: false, hunks } as FileReport;
-}
-
+const HTML = treeOfDir(join(RECIPES, "custom-html"));
+const COMPOSE = readFileSync(join(RECIPES, "custom-html/compose.yml"), "utf8");
+const LABEL = '        - "backupbot.backup=${ENABLE_BACKUPS:-true}"\n';
+const BAD_PATH = '        - "backupbot.backup.volumes.content.path=public_html"\n';
+/** The bad-backup canary's one targeted change. */
+const CANARY = COMPOSE.replace(LABEL, `${LABEL}${BAD_PATH}`);
+const html = (compose: string, extra: Tree = {}): Tree => ({
+  ...HTML,
+  "compose.yml": compose,
+  ...extra,
+});
 const BACKUP_KEYS = 'services.*.deploy.labels."backupbot.backup*"';
+const PATH_LINE = '^\\s+- "backupbot\\.backup\\.volumes\\.[a-z]+\\.path=[a-z_]+"$';
 const EARLIER_FIX =
-  "Restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form).";
+  "restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form)";
+const RESTORE_COMPOSE = `restore it from \`main\` (\`git checkout ${MB12} -- compose.yml\`)`;
+
+/** A fixture whose pin did not resolve to a commit: git's answer, and nothing past it. */
+const unresolved = (pinned: string, resolution: RefFacts["resolution"]) =>
+  resultOf({
+    fixture: { sha: pinned },
+    facts: { pinned, resolution, onBranch: null, mergeBase: null, commitsSinceMergeBase: null },
+  });
 
 type Row = {
   cause: string;
-  result: FixtureResult;
+  result: () => Promise<FixtureResult>;
   /** [cause, primary check, follow-ons, diagnosis, fix] per cause, the primary cause first. */
   causes: [CauseKind, CheckId, CheckId[], string, string][];
 };
@@ -60,133 +51,109 @@ type Row = {
 const rows: Row[] = [
   {
     cause: "emptied (the incident: change rules with lines, keys, max_lines)",
-    result: fixture([
-      ["not-emptied", "compose.yml was emptied (48 lines at the merge-base, none now)"],
-      ["yaml-valid", "compose.yml is an empty YAML document (it parses to null)"],
-      ["compose-valid", "compose.yml: the document is empty (null): no services"],
-      [
-        "lines",
-        "compose.yml: 47 of 48 changed lines match no pattern in change[0].lines",
-        { details: ["compose.yml: removed: ---", "compose.yml: removed:   app:"] },
-      ],
-      [
-        "keys",
-        "compose.yml: the whole document was replaced (it is no longer a mapping); only services.app.deploy.labels may change",
-      ],
-      ["max-lines", "compose.yml: 48 lines changed (+0 -48); at most 2 allowed"],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(""),
+        rules: [
+          rule("compose.yml", {
+            lines: [PATH_LINE],
+            keys: ["services.app.deploy.labels"],
+            maxLines: 2,
+          }),
+        ],
+      }),
     causes: [
       [
         "emptied",
         "not-emptied",
         ["yaml-valid", "compose-valid", "lines", "keys", "max-lines"],
         "compose.yml was emptied",
-        "restore it from `main` (`git checkout 4e250b04f0c6 -- compose.yml`), then change only `services.app.deploy.labels`",
+        `${RESTORE_COMPOSE}, then change only \`services.app.deploy.labels\``,
       ],
     ],
   },
   {
     cause: "emptied (tier: backup, its preset)",
-    result: fixture(
-      [
-        ["not-emptied", "compose.yml was emptied (48 lines at the merge-base, none now)"],
-        ["yaml-valid", "compose.yml is an empty YAML document (it parses to null)"],
-        ["compose-valid", "compose.yml: the document is empty (null): no services"],
-        [
-          "keys",
-          `compose.yml: the whole document was replaced (it is no longer a mapping); only ${BACKUP_KEYS} may change`,
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () => resultOf({ base: HTML, pin: html(""), tier: "backup" }),
     causes: [
       [
         "emptied",
         "not-emptied",
         ["yaml-valid", "compose-valid", "keys"],
         "compose.yml was emptied",
-        `restore it from \`main\` (\`git checkout 4e250b04f0c6 -- compose.yml\`), then change only \`${BACKUP_KEYS}\``,
+        `${RESTORE_COMPOSE}, then change only \`${BACKUP_KEYS}\``,
       ],
     ],
   },
   {
     cause: "deleted",
-    result: fixture(
-      [
-        ["not-emptied", "compose.yml was deleted (it had 48 lines at the merge-base)"],
-        [
-          "keys",
-          `5 changes outside change[].keys: compose.yml: version changed; only ${BACKUP_KEYS} may change (and 4 more)`,
-          { details: [`compose.yml: services changed; only ${BACKUP_KEYS} may change`] },
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () => {
+      const { "compose.yml": _, ...rest } = HTML;
+      return resultOf({ base: HTML, pin: rest, tier: "backup" });
+    },
     causes: [
       [
         "deleted",
         "not-emptied",
-        ["keys"],
+        ["compose-valid", "keys"],
         "compose.yml was deleted",
-        `restore it from \`main\` (\`git checkout 4e250b04f0c6 -- compose.yml\`), then change only \`${BACKUP_KEYS}\``,
+        `${RESTORE_COMPOSE}, then change only \`${BACKUP_KEYS}\``,
       ],
     ],
   },
   {
     cause: "two files emptied, one of them with a space in its name",
-    result: fixture([
-      [
-        "not-emptied",
-        "2 files deleted or emptied: compose.yml was emptied (48 lines at the merge-base, none now) (and 1 more)",
-        { details: ["my notes.md was emptied (3 lines at the merge-base, none now)"] },
-      ],
-      ["max-lines", "compose*.yml: 48 lines changed (+0 -48); at most 2 allowed"],
-    ]),
+    result: () =>
+      resultOf({
+        base: { ...HTML, "my notes.md": "one\ntwo\nthree\n" },
+        pin: { ...HTML, "compose.yml": "", "my notes.md": "" },
+        rules: [rule("compose*.yml", { maxLines: 2 }), rule("*.md")],
+      }),
     causes: [
       [
         "emptied",
         "not-emptied",
-        ["max-lines"],
+        ["yaml-valid", "compose-valid", "max-lines"],
         "compose.yml and my notes.md were emptied",
-        "restore them from `main` (`git checkout 4e250b04f0c6 -- compose.yml 'my notes.md'`), then make only the targeted change",
+        `restore them from \`main\` (\`git checkout ${MB12} -- compose.yml 'my notes.md'\`), then make only the targeted change`,
       ],
     ],
   },
   {
     cause: "does not parse",
-    result: fixture(
-      [
-        [
-          "yaml-valid",
-          "compose.yml does not parse: All mapping items must start at the same column at line 7, column 1",
-        ],
-        ["compose-valid", "compose.yml does not parse, so it cannot deploy"],
-        [
-          "keys",
-          "compose.yml: keys cannot be compared because a side does not parse (see yaml-valid)",
-        ],
-      ],
-      { tier: "backup", files: [file("compose.yml", "modified", 2, 0)] },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(
+          CANARY.replace("    image: nginx:1.27\n", "    image: nginx:1.27\n   hostname: web\n"),
+        ),
+        tier: "backup",
+      }),
     causes: [
       [
         "unparsable",
         "yaml-valid",
         ["compose-valid", "keys"],
         "compose.yml does not parse as YAML",
-        "fix it where the parser stopped (the line and column are below), or restore it from `main` (`git checkout 4e250b04f0c6 -- compose.yml`) and make the change again",
+        `fix it where the parser stopped (the line and column are below), or ${RESTORE_COMPOSE} and make the change again`,
       ],
     ],
   },
   {
     cause: "re-encoded (not UTF-8)",
-    result: fixture([
-      [
-        "yaml-valid",
-        "compose.yml is not valid UTF-8 (byte 0 starts an invalid sequence; saved as Latin-1?), and Docker's YAML loader refuses it",
-      ],
-      ["compose-valid", "compose.yml does not parse, so it cannot deploy"],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: {
+          ...HTML,
+          "compose.yml": Buffer.from(
+            CANARY.replace("1.0.0+1.27", "1.0.0+1.27 caf\u00e9"),
+            "latin1",
+          ),
+        },
+        rules: [rule("compose.yml")],
+      }),
     causes: [
       [
         "unparsable",
@@ -199,103 +166,72 @@ const rows: Row[] = [
   },
   {
     cause: "truncated compose file (cut short at its end)",
-    result: fixture(
-      [
-        [
-          "compose-valid",
-          '3 compose problems: compose.yml: volume "content" used by service "app" is not declared in the top-level volumes section (and 2 more)',
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(`${COMPOSE.slice(0, COMPOSE.indexOf(LABEL))}${LABEL}`),
+        rules: [
+          rule("compose.yml", {
+            lines: [PATH_LINE],
+            keys: ["services.app.deploy.labels"],
+            maxLines: 2,
+          }),
         ],
-        [
-          "lines",
-          "compose.yml: 12 of 13 changed lines match no pattern in change[0].lines",
-          { details: ["compose.yml: removed: networks:", "compose.yml: removed:   proxy:"] },
-        ],
-        [
-          "keys",
-          "3 changes outside change[].keys: compose.yml: networks changed; only services.app.deploy.labels may change (and 2 more)",
-        ],
-        ["max-lines", "compose.yml: 11 lines changed (+0 -11); at most 2 allowed"],
-      ],
-      {
-        files: [
-          file("compose.yml", "modified", 0, 11, [
-            '         - "backupbot.backup=${ENABLE_BACKUPS:-true}"',
-            "-",
-            "-networks:",
-            "-  proxy:",
-          ]),
-        ],
-      },
-    ),
+      }),
     causes: [
       [
         "truncated",
         "compose-valid",
         ["lines", "keys", "max-lines"],
-        "compose.yml was cut short (its last 11 lines are gone), so the stack no longer deploys",
-        "restore it from `main` (`git checkout 4e250b04f0c6 -- compose.yml`), then change only `services.app.deploy.labels`",
+        `compose.yml was cut short (its last ${COMPOSE.slice(COMPOSE.indexOf(LABEL) + LABEL.length).split("\n").length - 1} lines are gone), so the stack no longer deploys`,
+        `${RESTORE_COMPOSE}, then change only \`services.app.deploy.labels\``,
       ],
     ],
   },
   {
     cause: "wrong tier (a backup canary that also changes the image)",
-    result: fixture(
-      [
-        ["keys", `compose.yml: services.app.image changed; only ${BACKUP_KEYS} may change`],
-        [
-          "earlier-tiers",
-          "compose.yml: services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup",
-          { fix: EARLIER_FIX },
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY.replace("nginx:1.27", "nginx:1.27.99")),
+        tier: "backup",
+      }),
     causes: [
       [
         "wrong-tier",
         "earlier-tiers",
         ["keys"],
         "this backup canary also changes what install reads, so install would go red first",
-        "restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form)",
+        EARLIER_FIX,
       ],
     ],
   },
   {
     cause: "no-op (a default that .env.sample overrides)",
-    result: fixture(
-      [
-        [
-          "effective-change",
-          "the change does not reach the deployed stack, so this canary can never go red: compose.yml: ENABLE_BACKUPS is set to true in .env.sample, so the new default never applies",
-          {
-            fix: "Change what the stack deploys: the value itself, in a label backup-bot-two reads, under deploy.labels.",
-          },
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(COMPOSE.replace("ENABLE_BACKUPS:-true", "ENABLE_BACKUPS:-false")),
+        tier: "backup",
+      }),
     causes: [
       [
         "no-op",
         "effective-change",
         [],
-        "the change never reaches the deployed stack, so this canary can never go red",
-        "change what the stack deploys: the value itself, in a label backup-bot-two reads, under deploy.labels",
+        "the change never reaches what abra deploys, so this canary can never go red",
+        "change what the default deployment runs: the value itself, in a label backup-bot-two reads, under deploy.labels, in a file COMPOSE_FILE names",
       ],
     ],
   },
   {
     cause: "unbumped config",
-    result: fixture(
-      [
-        [
-          "config-version",
-          "nginx.conf.tmpl changed, but config nginx_conf keeps its name (${STACK_NAME}_nginx_conf_v1): swarm configs cannot change, so upgrade would go red first; bump NGINX_CONF_VERSION in abra.sh with the change",
-          { fix: "Bump the config's version variable together with the file it reads." },
-        ],
-      ],
-      { tier: "custom" },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: { ...HTML, "nginx.conf.tmpl": `${HTML["nginx.conf.tmpl"] as string}# more\n` },
+        tier: "custom",
+      }),
     causes: [
       [
         "unversioned-config",
@@ -308,34 +244,33 @@ const rows: Row[] = [
   },
   {
     cause: "outside the targeted change (a modified file)",
-    result: fixture(
-      [
-        [
-          "paths",
-          "1 path outside the targeted change (allowed: compose*.yml): README.md (modified, +1 -1) is outside the targeted change",
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: { ...html(CANARY), "README.md": `${HTML["README.md"] as string}\nMore.\n` },
+        tier: "backup",
+      }),
     causes: [
       [
         "outside-change",
         "paths",
         [],
-        "README.md is outside the targeted change (the change may touch only `compose*.yml`)",
-        "restore it from `main` (`git checkout 4e250b04f0c6 -- README.md`)",
+        "README.md is outside the targeted change (the change may touch only the recipe's compose files)",
+        `restore it from \`main\` (\`git checkout ${MB12} -- README.md\`)`,
       ],
     ],
   },
   {
     cause: "outside the targeted change (an added file, with a mode of its own)",
-    result: fixture([
-      [
-        "paths",
-        "1 path outside the targeted change (allowed: compose.yml): deploy.sh (added, +3 -0) is outside the targeted change",
-      ],
-      ["mode", "deploy.sh is a new symlink"],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: {
+          ...html(CANARY),
+          "deploy.sh": { mode: "120000", content: "../custom-html-tiny/deploy.sh" },
+        },
+        rules: [rule("compose.yml")],
+      }),
     causes: [
       [
         "outside-change",
@@ -348,38 +283,31 @@ const rows: Row[] = [
   },
   {
     cause: "outside the targeted change, and so an unbumped config",
-    result: fixture(
-      [
-        [
-          "paths",
-          "1 path outside the targeted change (allowed: compose*.yml): nginx.conf.tmpl (modified, +1 -0) is outside the targeted change",
-        ],
-        [
-          "config-version",
-          "nginx.conf.tmpl changed, but config nginx_conf keeps its name (${STACK_NAME}_nginx_conf_v1): swarm configs cannot change, so upgrade would go red first; bump NGINX_CONF_VERSION in abra.sh with the change",
-          { fix: "Bump the config's version variable together with the file it reads." },
-        ],
-      ],
-      { tier: "backup" },
-    ),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: { ...html(CANARY), "nginx.conf.tmpl": `${HTML["nginx.conf.tmpl"] as string}# more\n` },
+        tier: "backup",
+      }),
     causes: [
       [
         "outside-change",
         "paths",
         ["config-version"],
-        "nginx.conf.tmpl is outside the targeted change (the change may touch only `compose*.yml`)",
-        "restore it from `main` (`git checkout 4e250b04f0c6 -- nginx.conf.tmpl`)",
+        "nginx.conf.tmpl is outside the targeted change (the change may touch only the recipe's compose files)",
+        `restore it from \`main\` (\`git checkout ${MB12} -- nginx.conf.tmpl\`)`,
       ],
     ],
   },
   {
     cause: "force-pushed pin",
-    result: fixture([
-      [
-        "sha-on-branch",
-        "b6cd73d72612 exists but is no longer on regression-bad-backup (tip 0d1e2f3a4b5c): the branch was force-pushed or rebased after the pin was taken.",
-      ],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY),
+        tier: "backup",
+        facts: { onBranch: false, branchTip: TIP, commitsPastPin: null },
+      }),
     causes: [
       [
         "force-pushed",
@@ -392,12 +320,18 @@ const rows: Row[] = [
   },
   {
     cause: "wrong branch",
-    result: fixture([
-      [
-        "sha-on-branch",
-        "b6cd73d72612 is on regression-bad-restore, not on regression-bad-backup: the manifest names the wrong branch for this pin (set branch: regression-bad-restore), or the pin was copied from another fixture",
-      ],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY),
+        tier: "backup",
+        facts: {
+          onBranch: false,
+          branchTip: TIP,
+          commitsPastPin: null,
+          containedIn: ["regression-bad-restore"],
+        },
+      }),
     causes: [
       [
         "wrong-branch",
@@ -410,12 +344,13 @@ const rows: Row[] = [
   },
   {
     cause: "no such branch",
-    result: fixture([
-      [
-        "sha-on-branch",
-        "branch regression-bad-backup does not exist in recipe-maintainers/custom-html",
-      ],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY),
+        tier: "backup",
+        facts: { branchTip: null, onBranch: null, commitsPastPin: null },
+      }),
     causes: [
       [
         "no-branch",
@@ -428,15 +363,7 @@ const rows: Row[] = [
   },
   {
     cause: "no such commit",
-    result: fixture(
-      [
-        [
-          "sha-exists",
-          "no commit e1e3c5fc in recipe-maintainers/custom-html: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)",
-        ],
-      ],
-      { sha: "e1e3c5fc", resolvedSha: null, mergeBase: null },
-    ),
+    result: () => unresolved("e1e3c5fc", { kind: "missing" }),
     causes: [
       [
         "no-commit",
@@ -449,16 +376,14 @@ const rows: Row[] = [
   },
   {
     cause: "ambiguous pin",
-    result: fixture(
-      [
-        [
-          "sha-exists",
-          "e1e3 is ambiguous: 2 objects start with it; pin the full 40-character id",
-          { details: [`${PIN} commit`, `${TIP} tree`] },
+    result: () =>
+      unresolved("e1e3", {
+        kind: "ambiguous",
+        candidates: [
+          { sha: PIN, type: "commit" },
+          { sha: TIP, type: "tree" },
         ],
-      ],
-      { sha: "e1e3", resolvedSha: null, mergeBase: null },
-    ),
+      }),
     causes: [
       [
         "ambiguous-pin",
@@ -470,16 +395,36 @@ const rows: Row[] = [
     ],
   },
   {
-    cause: "base is a tag",
-    result: fixture(
-      [
-        [
-          "base-exists",
-          `base 1.0.0+1.27 is a tag, not a branch: write base: ${TIP} (the commit it tags) to compare against it, or name the branch the fixture was cut from`,
+    cause: "a pin that is also a tag's name",
+    result: () =>
+      unresolved("b6cd73d7", {
+        kind: "ambiguous",
+        candidates: [
+          { sha: TIP, type: "commit", ref: "tag b6cd73d7" },
+          { sha: PIN, type: "commit" },
         ],
+      }),
+    causes: [
+      [
+        "ambiguous-pin",
+        "sha-exists",
+        [],
+        "the pin `b6cd73d7` is also the name of tag b6cd73d7, which git would take instead",
+        "write the full 40-character id of the fixture commit (the candidates are below)",
       ],
-      { base: "1.0.0+1.27", mergeBase: null },
-    ),
+    ],
+  },
+  {
+    cause: "base is a tag",
+    result: () =>
+      resultOf({
+        fixture: { base: "1.0.0+1.27" },
+        facts: {
+          base: { ref: "1.0.0+1.27", sha: null, tagCommit: TIP },
+          mergeBase: null,
+          commitsSinceMergeBase: null,
+        },
+      }),
     causes: [
       [
         "base-is-tag",
@@ -492,12 +437,7 @@ const rows: Row[] = [
   },
   {
     cause: "no change (the pin is already on the base)",
-    result: fixture([
-      [
-        "change-present",
-        "the pinned commit is already part of main: the fixture changes nothing (was the fixture commit pushed? was the pin copied from main?)",
-      ],
-    ]),
+    result: () => resultOf({ base: HTML, tier: "backup", facts: { mergeBase: PIN } }),
     causes: [
       [
         "no-change",
@@ -510,13 +450,12 @@ const rows: Row[] = [
   },
   {
     cause: "line endings (CRLF)",
-    result: fixture([
-      [
-        "whitespace-churn",
-        "compose.yml: 48 of 49 added lines differ only in line endings (CRLF/LF) from the line they replace, which hides the real change",
-      ],
-      ["lines", "compose.yml: 94 of 97 changed lines match no pattern in change[0].lines"],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY.replace(/\n/g, "\r\n")),
+        rules: [rule("compose.yml", { lines: [PATH_LINE] })],
+      }),
     causes: [
       [
         "whitespace",
@@ -528,10 +467,31 @@ const rows: Row[] = [
     ],
   },
   {
+    cause: "a byte-order mark",
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(`\uFEFF${CANARY}`),
+        rules: [rule("compose.yml", { lines: [PATH_LINE] })],
+      }),
+    causes: [
+      [
+        "whitespace",
+        "whitespace-churn",
+        ["lines"],
+        "compose.yml changes its byte-order mark beside the targeted change",
+        "save it as it was (UTF-8 without a byte-order mark, or with one if it had one), so that only the targeted lines differ",
+      ],
+    ],
+  },
+  {
     cause: "mode change",
-    result: fixture([
-      ["mode", "abra.sh changed from regular file to executable file (100644 -> 100755)"],
-    ]),
+    result: () =>
+      resultOf({
+        base: html(CANARY),
+        pin: { ...html(CANARY), "abra.sh": { mode: "100755", content: HTML["abra.sh"] as string } },
+        rules: [rule("abra.sh")],
+      }),
     causes: [
       [
         "mode",
@@ -544,7 +504,12 @@ const rows: Row[] = [
   },
   {
     cause: "binary file",
-    result: fixture([["binary", "logo.png is binary: git cannot show the change line by line"]]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: { ...html(CANARY), "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) },
+        rules: [rule("compose.yml"), rule("*.png")],
+      }),
     causes: [
       [
         "binary",
@@ -557,17 +522,12 @@ const rows: Row[] = [
   },
   {
     cause: "more than the targeted change (keys and lines)",
-    result: fixture([
-      [
-        "lines",
-        "compose.yml: 1 of 2 changed lines match no pattern in change[0].lines",
-        { details: ["compose.yml: added:       - FOO=bar"] },
-      ],
-      [
-        "keys",
-        "compose.yml: services.app.environment.FOO changed; only services.app.deploy.labels may change",
-      ],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY.replace("      - DOMAIN\n", "      - DOMAIN\n      - FOO=bar\n")),
+        rules: [rule("compose.yml", { lines: [PATH_LINE], keys: ["services.app.deploy.labels"] })],
+      }),
     causes: [
       [
         "extra-change",
@@ -580,13 +540,12 @@ const rows: Row[] = [
   },
   {
     cause: "more than the targeted change (lines alone)",
-    result: fixture([
-      [
-        "lines",
-        "compose.yml: 1 of 2 changed lines match no pattern in change[0].lines",
-        { details: ["compose.yml: added:   # a comment"] },
-      ],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY.replace(BAD_PATH, `${BAD_PATH}        # the site's files\n`)),
+        rules: [rule("compose.yml", { lines: [PATH_LINE] })],
+      }),
     causes: [
       [
         "extra-change",
@@ -599,111 +558,144 @@ const rows: Row[] = [
   },
   {
     cause: "too many lines",
-    result: fixture([["max-lines", "compose.yml: 4 lines changed (+2 -2); at most 2 allowed"]]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY.replace("      - DOMAIN\n", "      - DOMAIN\n      - FOO=bar\n")),
+        rules: [rule("compose.yml", { maxLines: 1 })],
+      }),
     causes: [
       [
         "too-many-lines",
         "max-lines",
         [],
-        "the change to `compose.yml` is 4 lines; at most 2 are allowed",
-        "make it smaller (at most 2 added and removed lines), or raise `max_lines` if the targeted change needs more",
+        "the change to `compose.yml` is 2 lines; at most 1 are allowed",
+        "make it smaller (at most 1 added and removed lines), or raise `max_lines` if the targeted change needs more",
       ],
     ],
   },
   {
     cause: "too many commits",
-    result: fixture([
-      ["max-commits", "3 commits between the merge-base and the pin; at most 1 allowed"],
-    ]),
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(CANARY),
+        tier: "backup",
+        fixture: { maxCommits: 1 },
+        facts: { commitsSinceMergeBase: 3, maxCommits: 1 },
+      }),
     causes: [
       [
         "too-many-commits",
         "max-commits",
         [],
         "the fixture is 3 commits on top of its base; at most 1 allowed",
-        "squash them (`git rebase -i 4e250b04f0c6`), push, and pin the new commit",
+        `squash them (\`git rebase -i ${MB12}\`), push, and pin the new commit`,
       ],
     ],
   },
   {
-    cause: "a stack that no longer deploys (an overlay's undeclared secret)",
-    result: fixture(
-      [
-        [
-          "compose-valid",
-          'compose.smtp.yml merged onto compose.yml: secret "smtp_password" used by service "app" is not declared in the top-level secrets section',
-        ],
-      ],
-      { files: [file("compose.smtp.yml", "added", 7, 0)] },
-    ),
+    cause: "a deployment that no longer deploys (a secret it does not declare)",
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: html(
+          CANARY.replace("    volumes:\n", "    secrets:\n      - smtp_password\n    volumes:\n"),
+        ),
+        rules: [rule("compose.yml")],
+      }),
     causes: [
       [
         "does-not-deploy",
         "compose-valid",
         [],
-        "compose.smtp.yml no longer deploys (docker stack deploy would refuse it before any tier runs)",
-        "declare what the services use, or restore it from `main` (`git checkout 4e250b04f0c6 -- compose.smtp.yml`) and make the change again",
+        "compose.yml no longer deploys (docker stack deploy would refuse it before any tier runs)",
+        `declare what the services use, or ${RESTORE_COMPOSE} and make the change again`,
       ],
     ],
   },
   {
-    cause: "two causes: the wrong tier first, then a file outside the change",
-    result: fixture(
+    cause: "an optional overlay that does not deploy, and reaches nothing the CI deploys",
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: {
+          ...HTML,
+          "compose.smtp.yml":
+            'version: "3.8"\nservices:\n  app:\n    secrets:\n      - smtp_password\n',
+        },
+        rules: [rule("compose.*.yml")],
+      }),
+    causes: [
       [
-        [
-          "paths",
-          "1 path outside the targeted change (allowed: compose*.yml): README.md (modified, +1 -1) is outside the targeted change",
-        ],
-        ["keys", `compose.yml: services.app.image changed; only ${BACKUP_KEYS} may change`],
-        [
-          "earlier-tiers",
-          "compose.yml: services.app.image changed (nginx:1.27 -> nginx:1.27.99): install would go red before backup",
-          { fix: EARLIER_FIX },
-        ],
+        "no-op",
+        "effective-change",
+        [],
+        "the change never reaches what abra deploys, so this canary can never go red",
+        "change what the default deployment runs: the value itself, in a label backup-bot-two reads, under deploy.labels, in a file COMPOSE_FILE names",
       ],
-      { tier: "backup" },
-    ),
+      [
+        "does-not-deploy",
+        "compose-valid",
+        [],
+        "compose.smtp.yml no longer deploys (docker stack deploy would refuse it before any tier runs)",
+        `declare what the services use, or restore it from \`main\` (\`git checkout ${MB12} -- compose.smtp.yml\`) and make the change again`,
+      ],
+    ],
+  },
+  {
+    cause: "two causes: a file outside the change first, then the wrong tier",
+    result: () =>
+      resultOf({
+        base: HTML,
+        pin: {
+          ...html(CANARY.replace("nginx:1.27", "nginx:1.27.99")),
+          "README.md": `${HTML["README.md"] as string}\nMore.\n`,
+        },
+        tier: "backup",
+      }),
     causes: [
       [
         "outside-change",
         "paths",
         [],
-        "README.md is outside the targeted change (the change may touch only `compose*.yml`)",
-        "restore it from `main` (`git checkout 4e250b04f0c6 -- README.md`)",
+        "README.md is outside the targeted change (the change may touch only the recipe's compose files)",
+        `restore it from \`main\` (\`git checkout ${MB12} -- README.md\`)`,
       ],
       [
         "wrong-tier",
         "earlier-tiers",
         ["keys"],
         "this backup canary also changes what install reads, so install would go red first",
-        "restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form)",
-      ],
-    ],
-  },
-  {
-    cause: "a failure no rule knows: its own message and fix",
-    result: fixture([
-      [
-        "not-emptied",
-        "cannot tell whether compose.yml was emptied: it is 2.0 MiB, over the 1.0 MiB inspection limit",
-      ],
-    ]),
-    causes: [
-      [
-        "other",
-        "not-emptied",
-        [],
-        "cannot tell whether compose.yml was emptied: it is 2.0 MiB, over the 1.0 MiB inspection limit",
-        "see `not-emptied` below",
+        EARLIER_FIX,
       ],
     ],
   },
 ];
 
+/** A result as a run stored before causes existed holds it: messages, no causes. */
+function stored(checks: [CheckId, string][]): FixtureResult {
+  return {
+    name: "bad-backup",
+    repo: "recipe-maintainers/custom-html",
+    branch: "regression-bad-backup",
+    sha: PIN,
+    base: "main",
+    expect: null,
+    tier: null,
+    resolvedSha: PIN,
+    mergeBase: IDS.mergeBase,
+    verdict: checks.length > 0 ? "fail" : "pass",
+    error: null,
+    checks: checks.map(([id, message]) => ({ id, status: "fail", message })),
+    files: [],
+  };
+}
+
 describe("diagnose", () => {
-  it.each(rows)("$cause", ({ result, causes }) => {
+  it.each(rows)("$cause", async ({ result, causes }) => {
     expect(
-      diagnose(result).map((c) => [
+      diagnose(await result()).map((c) => [
         c.kind,
         c.primary,
         c.followOns,
@@ -713,21 +705,36 @@ describe("diagnose", () => {
     ).toEqual(causes);
   });
 
-  it("has nothing to say about a passing fixture, nor about warnings", () => {
-    const passing = fixture([]);
+  it("shows a failure it has no cause for (a run stored before causes existed) as it was written", () => {
+    const [cause] = diagnose(
+      stored([["not-emptied", "compose.yml was emptied (48 lines at the merge-base, none now)"]]),
+    );
+    expect(cause && [cause.kind, plainText(cause.diagnosis), plainText(cause.fix)]).toEqual([
+      "other",
+      "compose.yml was emptied (48 lines at the merge-base, none now)",
+      "see `not-emptied` below",
+    ]);
+  });
+
+  it("has nothing to say about a passing fixture, nor about warnings", async () => {
+    const passing = await resultOf({ base: HTML, pin: html(CANARY), tier: "backup" });
+    expect(passing.verdict).toBe("pass");
     passing.checks.push({ id: "branch-tip", status: "warn", message: "moved" });
     expect(diagnose(passing)).toEqual([]);
   });
 
-  it("never offers a command it cannot quote: a name git escaped is named, not typed", () => {
+  it("never offers a command it cannot quote: a name with a line break is named, not typed", async () => {
     const [cause] = diagnose(
-      fixture([
-        ["not-emptied", "notes\\ncompose.yml was emptied (3 lines at the merge-base, none now)"],
-      ]),
+      await resultOf({
+        base: { ...HTML, "notes\ncompose.yml": "a\nb\nc\n" },
+        pin: { ...HTML, "notes\ncompose.yml": "" },
+        rules: [rule("**")],
+      }),
     );
-    expect(plainText(cause?.fix ?? [])).toBe(
+    expect(cause && [plainText(cause.diagnosis), plainText(cause.fix)]).toEqual([
+      "notes\\ncompose.yml was emptied",
       "restore it from `main`, then make only the targeted change",
-    );
+    ]);
   });
 });
 
@@ -739,8 +746,8 @@ describe("pinAdvice", () => {
     head,
     ...extra,
   });
-  const passing = fixture([]);
-  const failing = fixture([
+  const passing = stored([]);
+  const failing = stored([
     ["max-lines", "compose.yml: 4 lines changed (+2 -2); at most 2 allowed"],
   ]);
 

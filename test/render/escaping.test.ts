@@ -100,6 +100,7 @@ describe("the diagnosis is repository text too", () => {
         id: "not-emptied",
         status: "fail",
         message: `${NAME} was emptied (3 lines at the merge-base, none now)`,
+        causes: [{ kind: "emptied", path: NAME, files: [NAME] }],
       },
     ],
     files: [],
