@@ -89,8 +89,6 @@ export async function evaluateFixture(input: EvaluateInput): Promise<Evaluation>
     base: recipes.base,
     pin: recipes.pin,
     comparison,
-    yaml,
-    pinFiles: inspection.pin.files,
   };
   return {
     checks: runChecks(facts, { files, context, tiers, recipes, yaml }),

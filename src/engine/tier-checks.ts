@@ -13,8 +13,13 @@
  * Pure.
  */
 
-import { normalizeStack } from "../recipe/compose-merge.ts";
-import type { Deployment } from "../recipe/deployment.ts";
+import {
+  type Deployment,
+  defaultedVariables,
+  variablesIn,
+  versionVariable,
+  writtenName,
+} from "../recipe/deployment.ts";
 import {
   type ClassifiedChange,
   describeChange,
@@ -23,13 +28,9 @@ import {
 } from "../recipe/deployment-diff.ts";
 import { ABRA_SH, ENV_SAMPLE, type Recipe } from "../recipe/read-recipe.ts";
 import { TIER_ORDER } from "../recipe/tier-table.ts";
-import type { YamlOf } from "../recipe/yaml-cache.ts";
-import type { Mapping } from "../recipe/yaml-doc.ts";
-import { isMapping } from "../recipe/yaml-doc.ts";
 import { showName } from "../shared/display.ts";
 import type { Tier } from "../shared/fixture.ts";
 import { formatKeyPath } from "../shared/key-path.ts";
-import type { Side } from "../shared/tree.ts";
 import { differingPaths, sameValue, valueAt } from "../shared/value-diff.ts";
 import { type CheckResult, check } from "./check-result.ts";
 import { allows, type Finding, fromFindings, listNames } from "./findings.ts";
@@ -66,9 +67,6 @@ export type TierContext = {
   base: Recipe;
   pin: Recipe;
   comparison: Comparison;
-  yaml: YamlOf;
-  /** The pin's files as read (the compose files merged after a changed one, among them). */
-  pinFiles: ReadonlyMap<string, Side>;
 };
 
 export function checkEarlierTiers(ctx: TierContext): CheckResult {
@@ -128,17 +126,6 @@ function changedInputs(ctx: TierContext): string[] {
   return ctx.files
     .map((f) => f.change.path)
     .filter((p) => before.reads.has(p) || after.reads.has(p) || p === ENV_SAMPLE || p === ABRA_SH);
-}
-
-/** The variable a config's or secret's name carries its version in, as written. */
-function versionVariable(name: string): string | null {
-  return /\$\{?([A-Za-z_][A-Za-z0-9_]*VERSION[A-Za-z0-9_]*)/.exec(name)?.[1] ?? null;
-}
-
-/** A config's or secret's name as written in the deployment's files. */
-function writtenName(deployment: Deployment, section: string, key: string): string {
-  const entry = valueAt(deployment.written, [section, key]);
-  return isMapping(entry) && typeof entry.name === "string" ? entry.name : key;
 }
 
 export function checkConfigVersion(ctx: TierContext): CheckResult {
@@ -347,48 +334,37 @@ function composeReasons(
   f: FileAnalysis,
   unset: Set<string>,
 ): string[] {
-  const parse = (side: FileAnalysis["before"]) => {
-    const parsed = ctx.yaml(side, { oneDocument: true });
-    return parsed?.ok && isMapping(parsed.value) ? (normalizeStack(parsed.value) as Mapping) : null;
-  };
-  const a = parse(f.before);
-  const b = parse(f.after);
-  if (a === null || b === null) return ["it does not resolve at both ends"];
+  const path = f.change.path;
+  const a = comparison.before.files.get(f.change.oldPath ?? path) ?? {};
+  const b = comparison.after.files.get(path) ?? {};
   if (sameValue(a, b))
     return ["a comment or formatting change only: it parses to the same document"];
   const files = comparison.after.spec.files;
-  const later = files.slice(files.indexOf(f.change.path) + 1);
+  const later = files.slice(files.indexOf(path) + 1);
   const out: string[] = [];
   // A path the deployment diff has (its row says why it reaches nothing) is said there already.
-  const said = (path: string[]) =>
+  const said = (keys: string[]) =>
     comparison.changes.some((c) => {
-      const n = Math.min(c.path.length, path.length);
-      return c.path.slice(0, n).join("\0") === path.slice(0, n).join("\0");
+      const n = Math.min(c.path.length, keys.length);
+      return c.path.slice(0, n).join("\0") === keys.slice(0, n).join("\0");
     });
-  for (const path of differingPaths(a, b).paths) {
-    if (said(path)) continue;
-    const shown = formatKeyPath(path);
-    const over = later.find((file) => {
-      const side = ctx.pinFiles.get(file);
-      const doc = side ? parse(side) : null;
-      return doc !== null && valueAt(doc, path) !== undefined;
-    });
+  for (const keys of differingPaths(a, b).paths) {
+    if (said(keys)) continue;
+    const shown = formatKeyPath(keys);
+    const over = later.find(
+      (file) => valueAt(comparison.after.files.get(file), keys) !== undefined,
+    );
     if (over) {
       out.push(`${shown} is set again by ${showName(over)}, which abra merges after it`);
       continue;
     }
-    const texts = [valueAt(a, path), valueAt(b, path)].filter(
+    const texts = [valueAt(a, keys), valueAt(b, keys)].filter(
       (v): v is string => typeof v === "string",
     );
-    const vars = texts.flatMap((t) =>
-      [...t.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string),
-    );
-    for (const v of vars)
+    for (const v of texts.flatMap(variablesIn))
       if (comparison.after.unset.has(v) || comparison.before.unset.has(v)) unset.add(v);
     const overridden = texts
-      .flatMap((t) =>
-        [...t.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-/g)].map((m) => m[1] as string),
-      )
+      .flatMap(defaultedVariables)
       .map((name) => ({ name, set: ctx.pin.env.get(name) }))
       .find(({ set }) => set !== undefined && set.from !== "abra");
     if (overridden) {
@@ -397,7 +373,7 @@ function composeReasons(
       );
       continue;
     }
-    if (path[0]?.startsWith("x-")) {
+    if (keys[0]?.startsWith("x-")) {
       out.push(`${shown} is an extension field, and what uses it reads the same`);
       continue;
     }

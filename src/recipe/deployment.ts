@@ -57,6 +57,8 @@ export type Deployment = {
   stack: SwarmStack | null;
   /** Its files merged with variables as written (to say why a change changes nothing). */
   written: Mapping | null;
+  /** Each compose file as written (merge keys applied, list and map forms made one), in order. */
+  files: Map<string, Mapping>;
   /** Variables its files use that nothing sets (Docker substitutes "", with a warning). */
   unset: Set<string>;
   /** Every file it reads: compose files, and the files of its configs, secrets and env_files. */
@@ -177,6 +179,7 @@ export function buildDeployment(
     problems,
     stack: null,
     written: null,
+    files: new Map(),
     unset: new Set(),
     reads,
     templates: new Map(),
@@ -331,6 +334,7 @@ export function buildDeployment(
     problems,
     stack: toSwarmStack({ ...merged, services }, lookup, { configs, secrets }),
     written,
+    files: new Map(loaded.map((l) => [l.file, normalizeStack(l.doc) as Mapping])),
     unset,
     reads,
     templates,
@@ -360,4 +364,30 @@ export function describeProblem(deployment: Deployment, problem: DeployProblem):
       ? `${showName(problem.file)}: `
       : "";
   return `${deployment.title}: ${file}${problem.message}`;
+}
+
+/** A config's or secret's name as the deployment's files write it (`${STACK_NAME}_x_${X_VERSION}`). */
+export function writtenName(
+  deployment: Deployment,
+  section: "configs" | "secrets",
+  key: string,
+): string {
+  const declared = deployment.written?.[section];
+  const entry = isMapping(declared) ? declared[key] : undefined;
+  return isMapping(entry) && typeof entry.name === "string" ? entry.name : key;
+}
+
+/** The variable a name carries its version in (`NGINX_CONF_VERSION`), if it has one. */
+export function versionVariable(name: string): string | null {
+  return /\$\{?([A-Za-z_][A-Za-z0-9_]*VERSION[A-Za-z0-9_]*)/.exec(name)?.[1] ?? null;
+}
+
+/** The variables a written value uses with a default (`${NAME:-x}`, `${NAME-x}`). */
+export function defaultedVariables(text: string): string[] {
+  return [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-/g)].map((m) => m[1] as string);
+}
+
+/** Every variable a written value uses. */
+export function variablesIn(text: string): string[] {
+  return [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string);
 }
