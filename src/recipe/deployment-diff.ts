@@ -17,10 +17,10 @@ type Objects = Record<string, FileObject>;
 
 /** What mounting `after` instead of `before` brings to the service. */
 function mountKind(before: FileObject | undefined, after: FileObject | undefined): ChangeKind {
-  if (before?.external || after?.external) return "external";
+  // A mount of something not declared at one end is a plain change (compose-valid says why).
+  if (before === undefined || after === undefined) return "value";
+  if (before.external || after.external) return "external";
   if (
-    before !== undefined &&
-    after !== undefined &&
     before.digest !== null &&
     before.digest === after.digest &&
     before.template_driver === after.template_driver
@@ -60,7 +60,9 @@ export function diffDeployments(
   // Configs and secrets, by swarm name: the same name with other content is what swarm refuses.
   // One that comes or goes with a service's mount is that mount's change, already listed.
   const remounted = new Set(
-    out.filter((c) => c.kind !== "value").flatMap((c) => [String(c.before), String(c.after)]),
+    out
+      .filter((c) => ["configs", "secrets"].includes(c.path[2] ?? "") && c.path[4] === "name")
+      .flatMap((c) => [String(c.before), String(c.after)]),
   );
   for (const section of ["configs", "secrets"] as const) {
     for (const name of union(before[section], after[section])) {

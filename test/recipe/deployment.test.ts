@@ -637,3 +637,19 @@ describe("the diff of two deployments, classified by the tier table", () => {
     ],
   ])("%s", (_name, base, pin, expected) => expect(diff(base, pin)).toEqual(expected));
 });
+
+describe("a mount of a config the deployment no longer declares", () => {
+  it("is a plain change of the service, read by install (compose-valid says what is missing)", () => {
+    const [a, b] = [
+      HTML,
+      { ...HTML, "compose.yml": COMPOSE.slice(0, COMPOSE.indexOf("\nconfigs:\n") + 1) },
+    ].map((t) => recipeOf(t).deployments[0]?.stack as SwarmStack);
+    expect(
+      diffDeployments(a as SwarmStack, b as SwarmStack).map(
+        (c) => `${c.row.id}: ${describeChange(c)}`,
+      ),
+    ).toEqual([
+      "service-settings: services.app config at /etc/nginx/conf.d/default.conf changed (${STACK_NAME}_nginx_conf_v1 -> (undeclared config nginx_conf))",
+    ]);
+  });
+});
