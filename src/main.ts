@@ -174,6 +174,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   const pages = createPages({
     manifests,
     runs,
+    currentHead: (repo, number) => jobs.newestHead(pullKey(repo, number)),
     metrics,
     giteaUrl: env.GITEA_PUBLIC_URL ?? env.GITEA_URL,
     dryRun,

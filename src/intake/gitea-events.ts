@@ -44,6 +44,8 @@ export const PullRequestPayload = z.object({
     state: z.string().optional(),
     head: BranchInfo,
     base: BranchInfo,
+    /** Gitea's last change of the PR: which of two deliveries speaks of the newer head. */
+    updated_at: z.string().optional(),
   }),
   repository: Repository,
   sender: User,
@@ -194,6 +196,7 @@ function fromPullRequest(delivery: Delivery, payload: unknown, ctx: RouteContext
       trigger: action,
       only: null,
       fromFork,
+      updatedAt: pr.updated_at ?? null,
     },
   };
 }

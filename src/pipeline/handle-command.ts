@@ -59,9 +59,10 @@ export async function handleCommand(ctx: JobContext<CommandJob>): Promise<Outcom
         repo: job.repo,
         head: { ref: pr.head.ref, repoFullName: pr.head.repo?.full_name },
       }),
+      updatedAt: pr.updated_at ?? null,
     },
-    // A writer asked: the manifest at the head is read even from a fork.
-    { trusted: true },
+    // A writer asked: the manifest at the head is read even from a fork; the head was just read.
+    { trusted: true, headChecked: true },
   );
   if (outcome.kind === "report") return outcome;
   if (outcome.kind === "nothing") return answer(`nothing to verify: ${outcome.reason}.`);

@@ -20,12 +20,14 @@ type ManifestChange = { unchanged: boolean; fixtures: Fixture[]; errors: string[
 
 /**
  * `trusted`: the manifest at the PR head may be read. Always for a PR from the fixture repository
- * itself; for a fork's PR, only when a writer asked with /verify.
+ * itself; for a fork's PR, only when a writer asked with /verify. `headChecked`: the caller has
+ * just read the PR's head from Gitea (a /verify); otherwise the job reads it first, and a job for
+ * a head that is no longer the PR's reports nothing (a late or repeated delivery of an older head).
  */
 export async function handlePull(
   ctx: JobContext,
   job: PullJob,
-  options: { trusted: boolean } = { trusted: !job.fromFork },
+  options: { trusted: boolean; headChecked?: boolean } = { trusted: !job.fromFork },
 ): Promise<PullOutcome> {
   const { deps, publication } = ctx;
   const role = roleOf(
@@ -54,6 +56,17 @@ export async function handlePull(
     context: deps.config.statusContext,
     pull: { number: job.number, headSha: job.headSha },
   };
+  if (!options.headChecked) {
+    // Should reading the head fail (Gitea down, the deadline), the job still ends in `error` here.
+    publication.aim(target);
+    const pr = await ctx.gitea.getPull(job.repo, job.number);
+    if (pr.head.sha !== job.headSha) {
+      return {
+        kind: "nothing",
+        reason: `the pull request's head is now ${pr.head.sha.slice(0, 12)}, not ${job.headSha.slice(0, 12)} (a late or repeated delivery of an older head)`,
+      };
+    }
+  }
   // The status says "pending" before any git work, unless the job may yet find nothing to report
   // (a manifest PR that does not touch the manifest, /verify of names only the manifest knows).
   const early = candidates.length > 0 && !(readManifest && only);

@@ -153,9 +153,10 @@ export function createPublication(options: {
         log.info({ head: pr.head.sha }, "the pull request moved on; not posting this older report");
         return;
       }
-      // A stable link (the PR's latest run), so an unchanged report is not edited for a new run id.
+      // A link to this head's run (not to whatever ran last), stable across runs of this head so
+      // an unchanged report is not edited for a new run id.
       const detailsUrl = config.publicUrl
-        ? `${config.publicUrl}/pulls/${to.repo}/${pull.number}`
+        ? `${config.publicUrl}/pulls/${to.repo}/${pull.number}/${pull.headSha}`
         : null;
       const result = await ensureComment(
         gitea,

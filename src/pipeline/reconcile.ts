@@ -174,6 +174,7 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
           trigger: `reconcile (${reason})`,
           only: null,
           fromFork: role.fork,
+          updatedAt: pr.updated_at ?? null,
         });
         if (result.queued) requeued.push({ repo, number: pr.number, reason });
       }

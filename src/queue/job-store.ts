@@ -4,7 +4,7 @@
  * De-duplication and coalescing happen in one transaction with the insert.
  */
 import type { Db } from "../store/database.ts";
-import type { EnqueueResult, Job } from "./job.ts";
+import { compareHeads, type EnqueueResult, type Job } from "./job.ts";
 
 export type JobState = "queued" | "running" | "done" | "failed" | "replaced";
 
@@ -27,6 +27,11 @@ export type JobStore = {
   counts(): { queued: number; running: number };
   /** Whether a pull job for this PR head finished (so a missing status means it had nothing to say). */
   handled(key: string, headSha: string): boolean;
+  /**
+   * The head of a pull request as the newest of its jobs says it (by Gitea's updated_at, then by
+   * arrival), or null when no job for it is known.
+   */
+  newestHead(key: string): string | null;
   /** Forget delivery ids (and finished jobs) older than `before` (ISO time). */
   prune(before: string): void;
 };
@@ -41,8 +46,11 @@ export function createJobStore(
     "SELECT id FROM deliveries WHERE id = ?",
   );
   const addDelivery = db.prepare("INSERT INTO deliveries (id, received_at) VALUES (?, ?)");
-  const queuedWithKey = db.prepare<[string], { id: string; revision: string; kind: string }>(
-    "SELECT id, revision, kind FROM jobs WHERE key = ? AND state = 'queued' ORDER BY rowid",
+  const queuedWithKey = db.prepare<
+    [string],
+    { id: string; revision: string; kind: string; payload: string }
+  >(
+    "SELECT id, revision, kind, payload FROM jobs WHERE key = ? AND state = 'queued' ORDER BY rowid",
   );
   const markReplaced = db.prepare(
     "UPDATE jobs SET state = 'replaced', finished_at = ? WHERE id = ?",
@@ -74,6 +82,9 @@ export function createJobStore(
   const doneFor = db.prepare<[string, string], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE key = ? AND kind = 'pull' AND state = 'done' AND json_extract(payload, '$.headSha') = ?",
   );
+  const pullPayloads = db.prepare<[string], { payload: string }>(
+    "SELECT payload FROM jobs WHERE key = ? AND kind = 'pull' ORDER BY rowid",
+  );
   const pruneJobs = db.prepare(
     "DELETE FROM jobs WHERE state IN ('done', 'failed', 'replaced') AND created_at < ?",
   );
@@ -88,11 +99,29 @@ export function createJobStore(
       }
       // Only a job of the same kind repeats or supersedes a queued one: a /verify (which may be
       // refused) never cancels a queued verification, nor a verification a queued /verify.
-      const waiting = queuedWithKey.all(key).find((w) => w.kind === job.kind);
-      if (waiting && waiting.revision === revision) {
+      const waiting = queuedWithKey.all(key).filter((w) => w.kind === job.kind);
+      if (waiting.some((w) => w.revision === revision)) {
         return { queued: false, reason: "the same verification is already queued" };
       }
-      const replaces = waiting && job.kind !== "command" ? waiting.id : undefined;
+      // For a pull request, the head decides, not the arrival: a delivery of an older head never
+      // replaces a newer one's job (it is not queued at all); a newer head replaces the queued
+      // older one; when Gitea's times cannot tell (the same second), both wait, and each job asks
+      // Gitea for the PR's head before it posts anything.
+      const order = waiting.map((w) => ({
+        id: w.id,
+        order: compareHeads(job, JSON.parse(w.payload) as Job),
+      }));
+      const newer = order.find((o) => o.order === "older");
+      if (job.kind === "pull" && newer) {
+        return {
+          queued: false,
+          reason: "a job for a newer head of this pull request is already queued",
+        };
+      }
+      const older = order.filter((o) => o.order === "newer");
+      const replaces =
+        job.kind === "pull" ? older[0]?.id : job.kind === "push" ? waiting[0]?.id : undefined;
+      for (const o of job.kind === "pull" ? older.slice(1) : []) markReplaced.run(now(), o.id);
       if (replaces) markReplaced.run(now(), replaces);
       insert.run({
         id: job.id,
@@ -142,6 +171,14 @@ export function createJobStore(
     queuedCount: () => countQueued.get()?.n ?? 0,
     counts: () => ({ queued: countQueued.get()?.n ?? 0, running: countRunning.get()?.n ?? 0 }),
     handled: (key, headSha) => (doneFor.get(key, headSha)?.n ?? 0) > 0,
+    newestHead(key) {
+      let newest: Job | null = null;
+      for (const row of pullPayloads.all(key)) {
+        const job = JSON.parse(row.payload) as Job;
+        if (newest === null || compareHeads(job, newest) !== "older") newest = job;
+      }
+      return newest?.kind === "pull" ? newest.headSha : null;
+    },
     prune(before) {
       pruneDeliveries.run(before);
       pruneJobs.run(before);

@@ -27,6 +27,11 @@ export type PullJob = JobBase & {
   only: string[] | null;
   /** The head branch lives in a fork: it is no fixture branch, and a fork's manifest is not trusted. */
   fromFork: boolean;
+  /**
+   * The PR's `updated_at` as the delivery (or the API) gave it: of two jobs for one PR, the one
+   * with the later time speaks of the newer head. Null when unknown (older Gitea, older jobs).
+   */
+  updatedAt?: string | null;
 };
 
 /** A `/verify` comment: check the commenter may run it, then run the pull job for that PR. */
@@ -64,6 +69,19 @@ export function jobKey(job: Job): string {
     case "push":
       return `push:${job.repo.toLowerCase()}:${job.branch}`;
   }
+}
+
+/**
+ * Of two jobs for one pull request, which speaks of the newer head, by Gitea's `updated_at` (the
+ * arrival order says nothing: Gitea delivers from several workers, and a person can press
+ * Redelivery): "newer", "older", or "unknown" (a time missing, or the same second).
+ */
+export function compareHeads(job: Job, other: Job): "newer" | "older" | "unknown" {
+  if (job.kind !== "pull" || other.kind !== "pull") return "unknown";
+  const a = job.updatedAt ? Date.parse(job.updatedAt) : Number.NaN;
+  const b = other.updatedAt ? Date.parse(other.updatedAt) : Number.NaN;
+  if (Number.isNaN(a) || Number.isNaN(b) || a === b) return "unknown";
+  return a > b ? "newer" : "older";
 }
 
 /** What makes two jobs with the same key the same work (a repeat rather than a newer version). */

@@ -47,6 +47,8 @@ export type RunStore = {
   resultsFor(repo: string, number: number, sha: string): FixtureResult[];
   /** The id of the latest run for a pull request, or null. */
   latestForPull(repo: string, number: number): number | null;
+  /** The id of the latest run for one head of a pull request, or null. */
+  latestForPullHead(repo: string, number: number, sha: string): number | null;
   /** Forget runs older than `before` (ISO time). */
   prune(before: string): void;
 };
@@ -103,6 +105,9 @@ export function createRunStore(
   );
   const latestPull = db.prepare<[string, number], { id: number }>(
     "SELECT id FROM runs WHERE repo = ? AND number = ? ORDER BY id DESC LIMIT 1",
+  );
+  const latestPullHead = db.prepare<[string, number, string], { id: number }>(
+    "SELECT id FROM runs WHERE repo = ? AND number = ? AND sha = ? ORDER BY id DESC LIMIT 1",
   );
 
   const record = db.transaction((report: RunReport, jobId: string | null): number => {
@@ -171,6 +176,7 @@ export function createRunStore(
     },
     recent: (limit) => recent.all(limit).map(toSummary),
     latestForPull: (repo, number) => latestPull.get(repo, number)?.id ?? null,
+    latestForPullHead: (repo, number, sha) => latestPullHead.get(repo, number, sha)?.id ?? null,
     resultsFor(repo, number, sha) {
       const row = latestForHead.get(repo, number, sha);
       return row ? (JSON.parse(row.report) as RunReport).results : [];

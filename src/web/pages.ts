@@ -10,8 +10,11 @@ import type { RunStore } from "../store/runs.ts";
 export type Pages = {
   dashboard(): string;
   run(id: number): string | null;
-  /** The latest run of a pull request, for the stable link in the PR comment. */
-  latestRunForPull(repo: string, number: number): number | null;
+  /**
+   * The run a link to a pull request leads to: the latest run of the head it names, or, naming
+   * none, of the PR's current head (as its newest job says). Null when there is none yet.
+   */
+  runForPull(repo: string, number: number, sha?: string): number | null;
   /** A page saying what was not found, with a way back to the dashboard. */
   notFound(what: string): string;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -20,6 +23,8 @@ export type Pages = {
 export function createPages(options: {
   manifests: ManifestSource;
   runs: RunStore;
+  /** The PR's head as its newest job says; null when no job for it is known. */
+  currentHead: (repo: string, number: number) => string | null;
   metrics: Metrics;
   giteaUrl: string;
   dryRun: boolean;
@@ -52,7 +57,12 @@ export function createPages(options: {
           : options.manifestFile,
       });
     },
-    latestRunForPull: (repo, number) => runs.latestForPull(repo, number),
+    runForPull(repo, number, sha) {
+      const head = sha ?? options.currentHead(repo, number);
+      // Only when no job for the PR is known any more (pruned) is the newest run the best guess.
+      if (head === null) return runs.latestForPull(repo, number);
+      return runs.latestForPullHead(repo, number, head);
+    },
     notFound: (what) => renderNotFound(what),
     run(id) {
       const run = runs.get(id);

@@ -24,14 +24,24 @@ export function createWebRoutes(pages: Pages, password?: string): Hono {
     const html = Number.isSafeInteger(id) && id > 0 ? pages.run(id) : null;
     return html === null ? c.html(pages.notFound("No such run."), 404) : c.html(html);
   });
-  web.get("/pulls/:owner/:name/:number", (c) => {
+  // A link names the head it reports (the PR comment's); without one, the PR's current head.
+  web.get("/pulls/:owner/:name/:number/:sha?", (c) => {
     const number = Number(c.req.param("number"));
-    const id = Number.isSafeInteger(number)
-      ? pages.latestRunForPull(`${c.req.param("owner")}/${c.req.param("name")}`, number)
+    const sha = c.req.param("sha")?.toLowerCase();
+    const valid = Number.isSafeInteger(number) && (sha === undefined || /^[0-9a-f]{40}$/.test(sha));
+    const id = valid
+      ? pages.runForPull(`${c.req.param("owner")}/${c.req.param("name")}`, number, sha)
       : null;
-    return id === null
-      ? c.html(pages.notFound("No run for this pull request yet."), 404)
-      : c.redirect(`../../../runs/${id}`, 302);
+    if (id === null)
+      return c.html(
+        pages.notFound(
+          sha
+            ? "No run for this head of the pull request yet."
+            : "No run for this pull request's head yet.",
+        ),
+        404,
+      );
+    return c.redirect(`${sha ? "../" : ""}../../../runs/${id}`, 302);
   });
   web.get("/metrics", async (c) => {
     const { contentType, body } = await pages.metrics();

@@ -42,8 +42,13 @@ async function answer(
 ): Promise<ApiReply> {
   const method = req.method ?? "GET";
   const path = url.pathname.slice(API_BASE.length) || "/";
-  const status = deps.controls.takeFailure({ method, path: url.pathname });
-  if (status !== null) return apiError(deps.root, status, "failure injected by failNext()");
+  const failure = deps.controls.takeFailure({ method, path: url.pathname });
+  if (failure !== null) {
+    const reply = apiError(deps.root, failure.status, "failure injected by failNext()");
+    return failure.retryAfter === null
+      ? reply
+      : { ...reply, headers: { ...reply.headers, "retry-after": failure.retryAfter } };
+  }
   const auth = authenticate(deps.state, req.headers.authorization, deps.version);
   if (auth.kind === "invalid") {
     return apiError(deps.root, 401, "invalid username, password or token");

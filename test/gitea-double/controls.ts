@@ -4,6 +4,7 @@ import type { FailNextOptions } from "./types.ts";
 type FailRule = {
   remaining: number;
   status: number;
+  retryAfter: string | null;
   match: (r: { method: string; path: string }) => boolean;
 };
 
@@ -61,16 +62,20 @@ export function createControls() {
       rules.push({
         remaining: count,
         status: options.status ?? 502,
+        retryAfter: options.retryAfter ?? null,
         match: options.match ?? (() => true),
       });
     },
-    /** The status to fail this request with, consuming one failure, or null. */
-    takeFailure(request: { method: string; path: string }): number | null {
+    /** The failure to answer this request with, consuming one, or null. */
+    takeFailure(request: {
+      method: string;
+      path: string;
+    }): { status: number; retryAfter: string | null } | null {
       const rule = rules.find((r) => r.remaining > 0 && r.match(request));
       if (!rule) return null;
       rule.remaining -= 1;
       if (rule.remaining === 0) rules.splice(rules.indexOf(rule), 1);
-      return rule.status;
+      return { status: rule.status, retryAfter: rule.retryAfter };
     },
   };
 }

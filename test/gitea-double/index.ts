@@ -88,6 +88,12 @@ export async function startGiteaDouble(options: GiteaDoubleOptions): Promise<Git
       return { number: pr.number, headSha: pr.headSha };
     },
     syncPull: state.syncPull,
+    dropStatuses: (fullName, sha) => {
+      const repo = state.mustRepo(fullName);
+      state.dropStatuses(repo, resolveCommitSync(repo.dir, sha) ?? sha);
+    },
+    dropComments: (fullName, number) =>
+      state.dropComments(state.mustPull(fullName, number).repo, number),
     closePull: state.closePull,
     addComment: (fullName, number, login, body) =>
       toDoubleComment({ state }, state.addCommentAs(fullName, number, login, body)),

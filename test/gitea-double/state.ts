@@ -161,12 +161,12 @@ export function createDoubleState(repoRoot: string) {
     return pr;
   }
 
-  function syncPull(fullName: string, number: number): string {
+  function syncPull(fullName: string, number: number, options: { at?: Date } = {}): string {
     const { repo: of, pull: pr } = mustPull(fullName, number);
     pr.headSha = tipOf(of, pr.head);
     updateRefSync(of.dir, `refs/pull/${pr.number}/head`, pr.headSha);
     pr.mergeBase = mergeBaseSync(of.dir, tipOf(of, pr.base), pr.headSha);
-    pr.updatedAt = timestamp();
+    pr.updatedAt = timestamp(options.at);
     return pr.headSha;
   }
 
@@ -270,6 +270,10 @@ export function createDoubleState(repoRoot: string) {
     reactionsOf: (commentId: number) => [...(reactions.get(commentId) ?? [])],
     addStatus,
     statusesOf: (of: StoredRepo, sha: string) => [...(statuses.get(statusKey(of, sha)) ?? [])],
+    dropStatuses: (of: StoredRepo, sha: string) => void statuses.delete(statusKey(of, sha)),
+    dropComments(of: StoredRepo, number: number) {
+      for (const c of commentsOf(of, number)) comments.delete(c.id);
+    },
   };
 }
 

@@ -46,6 +46,8 @@ export type CommentEvent = {
 export type FailNextOptions = {
   status?: number;
   match?: (r: { method: string; path: string }) => boolean;
+  /** A Retry-After header on the failure (seconds, or an HTTP date), as a proxy sends with 429. */
+  retryAfter?: string;
 };
 
 export type GiteaDoubleOptions = {
@@ -72,7 +74,14 @@ export interface GiteaDouble {
       fromDeletedFork?: boolean;
     },
   ): { number: number; headSha: string };
-  syncPull(fullName: string, number: number): string;
+  /** New commits on the head branch; `at` is the PR's updated_at (default now, to the second). */
+  syncPull(fullName: string, number: number, options?: { at?: Date }): string;
+  /**
+   * Gitea loses what it stored (restored from a backup, a database repair): the commit's statuses,
+   * or the PR's comments, are gone.
+   */
+  dropStatuses(fullName: string, sha: string): void;
+  dropComments(fullName: string, number: number): void;
   closePull(fullName: string, number: number): void;
   addComment(fullName: string, number: number, login: string, body: string): DoubleComment;
   comments(fullName: string, number: number): DoubleComment[];

@@ -117,6 +117,8 @@ export function pullRequestPayload(options: {
   base: { ref: string; sha: string };
   sender: UserRef;
   changes?: Record<string, unknown>;
+  /** The PR's updated_at (default: the captured payload's). */
+  updatedAt?: string;
 }): Record<string, unknown> {
   const t = template("pull_request.opened");
   const pr = t.pull_request as Record<string, unknown>;
@@ -138,6 +140,7 @@ export function pullRequestPayload(options: {
       number: options.number,
       head: branch(options.head),
       base: branch(options.base),
+      ...(options.updatedAt ? { updated_at: options.updatedAt } : {}),
     },
     repository: repo,
     sender: user(options.sender),
@@ -204,6 +207,7 @@ export async function currentPullPayload(options: {
   const pr = (await res.json()) as {
     head: { ref: string; sha: string };
     base: { ref: string; sha: string };
+    updated_at: string;
   };
   return pullRequestPayload({
     action: options.action,
@@ -211,6 +215,7 @@ export async function currentPullPayload(options: {
     number: options.number,
     head: pr.head,
     base: pr.base,
+    updatedAt: pr.updated_at,
     sender: options.sender,
     ...(options.changes ? { changes: options.changes } : {}),
   });

@@ -63,7 +63,44 @@ describe("createJobQueue", () => {
     expect(g.started.map((j) => j.id)).toEqual([job.id]);
   });
 
-  it("drops a repeat of queued work (same PR and head) and replaces an older head with a newer one", async () => {
+  // Issue 17, item 1: the head decides, not the arrival. Gitea's updated_at says which of two
+  // deliveries speaks of the newer head; arrival order (several webhook workers, a Redelivery)
+  // does not.
+  const T1 = "2026-11-26T10:00:01Z";
+  const T2 = "2026-11-26T10:00:02Z";
+  const A = "1".repeat(40);
+  const B = "2".repeat(40);
+
+  it.each([
+    {
+      case: "the newer head arrives last: it replaces the queued older one",
+      first: { headSha: A, updatedAt: T1 },
+      second: { headSha: B, updatedAt: T2 },
+      second_queued: true,
+      runs: [B],
+    },
+    {
+      case: "the older head arrives last (a late delivery): it is not queued, the newer one stays",
+      first: { headSha: B, updatedAt: T2 },
+      second: { headSha: A, updatedAt: T1 },
+      second_queued: false,
+      runs: [B],
+    },
+    {
+      case: "the same second (Gitea cannot tell): both wait, and each asks Gitea before it reports",
+      first: { headSha: A, updatedAt: T2 },
+      second: { headSha: B, updatedAt: T2 },
+      second_queued: true,
+      runs: [A, B],
+    },
+    {
+      case: "no time (an older Gitea): both wait",
+      first: { headSha: A, updatedAt: null },
+      second: { headSha: B, updatedAt: null },
+      second_queued: true,
+      runs: [A, B],
+    },
+  ])("$case", async ({ first, second, second_queued, runs }) => {
     const g = gated();
     const q = createJobQueue({
       handle: g.handle,
@@ -73,19 +110,30 @@ describe("createJobQueue", () => {
     });
     const blocker = pull({ number: 9 });
     q.enqueue(blocker); // occupies the only slot
-    const old = pull({ headSha: "1".repeat(40) });
-    q.enqueue(old);
-    expect(q.enqueue(pull({ headSha: "1".repeat(40) }))).toMatchObject({
+    q.enqueue(pull(first));
+    expect(q.enqueue(pull(second)).queued).toBe(second_queued);
+    g.finish(blocker);
+    for (let i = 0; i < 6; i++) {
+      await tick();
+      for (const j of g.started) g.finish(j);
+    }
+    expect(g.started.slice(1).map((j) => (j as PullJob).headSha)).toEqual(runs);
+  });
+
+  it("refuses a redelivery of an older head while the newer one waits, and a repeat of queued work", () => {
+    const store = memoryStore();
+    const newer = pull({ headSha: B, updatedAt: T2 });
+    store.add(newer, "pr:o/r#1", `${B}:main:`);
+    // Redelivery: the same payload under a new delivery id.
+    expect(store.add(pull({ headSha: A, updatedAt: T1 }), "pr:o/r#1", `${A}:main:`)).toEqual({
+      queued: false,
+      reason: "a job for a newer head of this pull request is already queued",
+    });
+    expect(store.add(pull({ headSha: B, updatedAt: T2 }), "pr:o/r#1", `${B}:main:`)).toEqual({
       queued: false,
       reason: "the same verification is already queued",
     });
-    const newer = pull({ headSha: "2".repeat(40) });
-    expect(q.enqueue(newer)).toMatchObject({ queued: true });
-    expect(q.stats()).toEqual({ queued: 1, running: 1 });
-    g.finish(blocker);
-    await tick();
-    await tick();
-    expect(g.started.map((j) => j.id)).toEqual([blocker.id, newer.id]);
+    expect(store.queuedCount()).toBe(1);
   });
 
   it("never runs two jobs with one key at once, but runs other keys in parallel", async () => {
@@ -265,7 +313,7 @@ describe("when the store fails", () => {
 describe("coalescing by kind", () => {
   it("a /verify never cancels a queued verification, nor the other way round", () => {
     const store = memoryStore();
-    const p = pull({ number: 7 });
+    const p = pull({ number: 7, updatedAt: "2026-11-26T10:00:01Z" });
     const command: Job = {
       id: "c1",
       deliveryId: "dc1",
@@ -279,7 +327,7 @@ describe("coalescing by kind", () => {
     };
     store.add(p, "pr:o/r#7", "rev-a");
     expect(store.add(command, "pr:o/r#7", "command:1")).toEqual({ queued: true, jobId: "c1" });
-    const newer = pull({ number: 7, headSha: "2".repeat(40) });
+    const newer = pull({ number: 7, headSha: "2".repeat(40), updatedAt: "2026-11-26T10:00:09Z" });
     expect(store.add(newer, "pr:o/r#7", "rev-b")).toEqual({
       queued: true,
       jobId: newer.id,
