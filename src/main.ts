@@ -6,6 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { loadServeEnv } from "./config/env.ts";
+import { manifestFingerprint } from "./config/manifest.ts";
 import { DEFAULT_LIMITS } from "./engine/inspect-files.ts";
 import { createGiteaClient, type GiteaClient } from "./gitea/client.ts";
 import { createDryRunClient } from "./gitea/dry-run.ts";
@@ -24,6 +25,7 @@ import { ConfigError } from "./shared/errors.ts";
 import { createLogger, type Logger } from "./shared/logger.ts";
 import { createRedactor, createSanitizer } from "./shared/redact.ts";
 import { openDatabase } from "./store/database.ts";
+import { createDecisionStore } from "./store/decisions.ts";
 import { forgetOld } from "./store/retention.ts";
 import { createRunStore } from "./store/runs.ts";
 import { createPages } from "./web/pages.ts";
@@ -68,6 +70,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   const db = openDatabase(join(dataDir, "fixture-bot.sqlite"));
   const jobs = createJobStore(db);
   const runs = createRunStore(db);
+  const decisions = createDecisionStore(db);
   const metrics = createMetrics({ queue: () => jobs.counts() });
 
   // The outside world: git mirrors, and Gitea (or, without a token, a stand-in that only logs).
@@ -130,6 +133,10 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     onVerified,
     record: (job, report) => runs.record(report, job.id),
     previousResults: (repo, number, sha) => runs.resultsFor(repo, number, sha),
+    // What was decided for a PR head, with the manifest it was decided by: the reconcile puts a
+    // lost status back from it, and verifies again only when the manifest has changed since.
+    decided: (decision) =>
+      decisions.record({ ...decision, manifest: manifestFingerprint(manifests.current()) }),
     observe: (job, outcome, ms) =>
       metrics.job(job.kind, outcome === "error" ? "error" : "done", ms / 1000),
   });
@@ -139,14 +146,16 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     workspace,
     manifests,
     enqueue: (job) => queue.enqueue(job),
-    handled: (repo, number, headSha) => jobs.handled(pullKey(repo, number), headSha),
+    decision: (repo, number, headSha) => decisions.get(repo, number, headSha),
+    busy: (repo, number) => jobs.busy(pullKey(repo, number)),
+    report: (runId) => runs.get(runId)?.report ?? null,
     record: (report) => runs.record(report, null),
     limits: DEFAULT_LIMITS,
     log,
     sanitize,
     onVerified,
     housekeeping: () => {
-      forgetOld({ jobs, runs }, new Date());
+      forgetOld({ jobs, runs, decisions }, new Date());
       metrics.retainFixtures(manifests.current().fixtures.map((f) => f.name));
     },
     config: {
@@ -154,6 +163,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
       botLogin: bot.login,
       pendingAfterMs: env.STALE_PENDING_AFTER,
       requeuePulls: !dryRun,
+      publicUrl: env.PUBLIC_URL ?? null,
     },
   });
 

@@ -4,6 +4,7 @@
  * uses. Every message is written to follow a key name: `sha "e1e3" must be 7 to 40 hex characters`.
  */
 
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   ALLOW_VALUES,
@@ -264,6 +265,14 @@ export function toManifest(input: ManifestInput): Manifest {
       })),
     })),
   };
+}
+
+/**
+ * A manifest's fingerprint: two manifests with the same fixtures have the same one. A decision
+ * made with another manifest is verified again rather than repeated.
+ */
+export function manifestFingerprint(manifest: Manifest): string {
+  return createHash("sha256").update(JSON.stringify(manifest.fixtures)).digest("hex").slice(0, 16);
 }
 
 /** The fixtures whose branch is `branch` of `repo` (repository names compared as Gitea does). */

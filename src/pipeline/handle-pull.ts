@@ -64,6 +64,7 @@ export async function handlePull(
       return {
         kind: "nothing",
         reason: `the pull request's head is now ${pr.head.sha.slice(0, 12)}, not ${job.headSha.slice(0, 12)} (a late or repeated delivery of an older head)`,
+        decided: false,
       };
     }
   }

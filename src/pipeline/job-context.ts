@@ -48,6 +48,11 @@ export type PipelineDeps = {
   record?: (job: Job, report: RunReport) => number | null;
   /** The results of the latest run for this PR head, to complete a /verify of some fixtures. */
   previousResults?: (repo: string, number: number, sha: string) => FixtureResult[];
+  /**
+   * Remembers what was decided for a pull request's head: the final status (and its run), or
+   * that there was nothing to report. The reconcile compares what Gitea shows with it.
+   */
+  decided?: (decision: PullDecision) => void;
   /** Told of every fixture verification, how long it took, and whether it was a pin (metrics). */
   onVerified?: (result: FixtureResult, ms: number | null, source: "pin" | "candidate") => void;
   /** Told how each job ended (metrics). */
@@ -86,10 +91,26 @@ export type Publication = {
   /** The job produced a report: record it, post the final status and the comment. */
   finish(report: RunReport): Promise<void>;
   /** The job found nothing to report on (no status is posted). */
-  nothing(reason: string): void;
+  nothing(reason: string, options?: { decided?: boolean }): void;
   /** The job failed or ran out of time: an `error` status where it reports, if anywhere. */
   fail(error: unknown): Promise<void>;
 };
 
-/** What a handler decided: a report to publish, or nothing to report on. */
-export type Outcome = { kind: "report"; report: RunReport } | { kind: "nothing"; reason: string };
+/** What was decided for one head of a pull request (store/decisions.ts keeps it). */
+export type PullDecision = {
+  repo: string;
+  number: number;
+  headSha: string;
+  state: "success" | "failure" | "error" | "nothing";
+  description: string;
+  runId: number | null;
+};
+
+/**
+ * What a handler decided: a report to publish, or nothing to report on. `decided: false`: the
+ * nothing says nothing about the head (it was not the PR's head any more), so it is not
+ * remembered as the decision for it.
+ */
+export type Outcome =
+  | { kind: "report"; report: RunReport }
+  | { kind: "nothing"; reason: string; decided?: boolean };

@@ -17,7 +17,7 @@ import { errorMessage, GitError, GiteaApiError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Redact, type Sanitizer, secretsOf } from "../shared/redact.ts";
 import { type RunReport, sanitizeResult } from "../shared/result.ts";
-import type { PipelineDeps, Publication, StatusTarget } from "./job-context.ts";
+import type { PipelineDeps, Publication, PullDecision, StatusTarget } from "./job-context.ts";
 
 /** The job's deadline passed: what `signal.reason` is when run-job aborts a job. */
 export class JobTimeout extends Error {
@@ -153,20 +153,39 @@ export function createPublication(options: {
         log.info({ head: pr.head.sha }, "the pull request moved on; not posting this older report");
         return;
       }
-      // A link to this head's run (not to whatever ran last), stable across runs of this head so
-      // an unchanged report is not edited for a new run id.
-      const detailsUrl = config.publicUrl
-        ? `${config.publicUrl}/pulls/${to.repo}/${pull.number}/${pull.headSha}`
-        : null;
-      const result = await ensureComment(
+      const result = await postReportComment(
         gitea,
-        { repo: to.repo, number: pull.number, botLogin: deps.bot.login, marker: REPORT_MARKER },
-        renderComment(report, { detailsUrl }),
+        { repo: to.repo, number: pull.number, headSha: pull.headSha },
+        report,
+        { botLogin: deps.bot.login, publicUrl: config.publicUrl },
       );
       log.info({ comment: result.commentId, action: result.action }, "report comment");
     } catch (error) {
       // The reconcile notices a PR with a final status and no report comment, and runs it again.
       log.error({ err: deps.sanitize(errorMessage(error)) }, "could not post the report comment");
+    }
+  }
+
+  /** Remember what was decided for the PR head this job reports on (never fails the job). */
+  function decide(
+    to: StatusTarget | null,
+    state: PullDecision["state"],
+    description: string,
+    runId: number | null,
+  ) {
+    if (!to?.pull) return;
+    try {
+      deps.decided?.({
+        repo: to.repo,
+        number: to.pull.number,
+        headSha: to.pull.headSha,
+        state,
+        // As the status says it: sanitised, at most Gitea's 139 characters.
+        description: deps.sanitize(description).slice(0, 139),
+        runId,
+      });
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, "could not store the decision");
     }
   }
 
@@ -212,6 +231,7 @@ export function createPublication(options: {
       const status = renderStatus(report);
       const to = target;
       if (!to) throw new Error("a job finished with a report but no status target");
+      decide(to, status.state, status.description, runId);
       const posted = await postFinal(to, status.state, status.description, linkTo(runId));
       log.info(
         { state: status.state, description: status.description, run: runId },
@@ -222,10 +242,25 @@ export function createPublication(options: {
       if (!posted) throw new FinalStatusLost(null);
     },
 
-    nothing(reason) {
+    nothing(reason, nothingOptions = {}) {
       if (closed) return;
       closed = true;
       log.info({ reason }, "nothing to verify");
+      // A pull job's "nothing" is its decision for that head (a PR that does not touch the
+      // manifest): the reconcile then expects no status there.
+      if (job.kind === "pull" && nothingOptions.decided !== false) {
+        decide(
+          {
+            repo: job.repo,
+            sha: job.headSha,
+            context: config.statusContext,
+            pull: { number: job.number, headSha: job.headSha },
+          },
+          "nothing",
+          "",
+          null,
+        );
+      }
       deps.observe?.(job, "nothing", elapsed());
     },
 
@@ -245,15 +280,33 @@ export function createPublication(options: {
         },
         `job ${reason}`,
       );
-      const posted = await postFinal(
-        to,
-        "error",
-        `fixture-bot ${reason}: ${shortReason(error)}`,
-        linkTo(null),
-      );
+      const description = `fixture-bot ${reason}: ${shortReason(error)}`;
+      decide(to, "error", description, null);
+      const posted = await postFinal(to, "error", description, linkTo(null));
       if (!posted) throw new FinalStatusLost(error);
     },
   };
+}
+
+/**
+ * The one report comment of a pull request, written or edited to say this report. Its link leads
+ * to this head's run (not to whatever ran last), stable across runs of the head, so an unchanged
+ * report is not edited for a new run id.
+ */
+export function postReportComment(
+  gitea: GiteaClient,
+  pull: { repo: string; number: number; headSha: string },
+  report: RunReport,
+  options: { botLogin: string; publicUrl: string | null },
+): ReturnType<typeof ensureComment> {
+  const detailsUrl = options.publicUrl
+    ? `${options.publicUrl}/pulls/${pull.repo}/${pull.number}/${pull.headSha}`
+    : null;
+  return ensureComment(
+    gitea,
+    { repo: pull.repo, number: pull.number, botLogin: options.botLogin, marker: REPORT_MARKER },
+    renderComment(report, { detailsUrl }),
+  );
 }
 
 /** The newest status in `context` (times compared as instants; ties broken by id). */

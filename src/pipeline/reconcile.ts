@@ -1,25 +1,31 @@
 /**
- * The reconcile makes missed deliveries stop mattering. At start and then every interval it
- * (1) verifies every fixture's pin, which catches a pin lost to a force-push or a base that moved
- * when no webhook came, and records the run for the dashboard; and (2) looks at every open pull
- * request that fixture-bot should report on, and queues it again when its latest status is missing
- * or has been `pending` for longer than a job can take, or when it has a final status but no report
- * comment for its head (the comment calls failed after the status was posted).
+ * The reconcile makes missed deliveries and lost statuses stop mattering. At start and then every
+ * interval it (1) verifies every fixture's pin, which catches a pin lost to a force-push or a base
+ * that moved when no webhook came, and records the run for the dashboard; and (2) compares, for
+ * every open pull request fixture-bot should report on, what Gitea shows for the PR's head (the
+ * bot's status in STATUS_CONTEXT, its report comment) with what the bot last decided for that
+ * head. A missing or different status is posted again from the decision, a missing comment is
+ * written again from the decision's run (no verification, when the manifest is the one it was
+ * decided with); a head with no decision (its delivery was lost), an `error`, or a decision of an
+ * older manifest is verified again when Gitea does not show its final state. So a lost status is
+ * back within one interval, and a new STATUS_CONTEXT is filled in at the first reconcile.
  */
 import { randomUUID } from "node:crypto";
 import type { Manifest } from "../config/manifest.ts";
+import { manifestFingerprint } from "../config/manifest.ts";
 import { pullRole } from "../config/pull-role.ts";
 import type { Limits } from "../engine/inspect-files.ts";
 import type { GiteaClient } from "../gitea/client.ts";
-import type { CommitStatus, PullRequest } from "../gitea/schemas.ts";
+import type { PullRequest } from "../gitea/schemas.ts";
 import type { EnqueueResult, Job } from "../queue/job.ts";
 import { REPORT_MARKER } from "../render/render-comment.ts";
 import { errorMessage } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type FixtureResult, type RunReport, summarize } from "../shared/result.ts";
 import type { Workspace } from "../workspace/workspace.ts";
+import type { PullDecision } from "./job-context.ts";
 import type { ManifestSource } from "./manifest-source.ts";
-import { latestOwn, sanitizeReport } from "./publish.ts";
+import { latestOwn, postReportComment, sanitizeReport } from "./publish.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
 
 export type ReconcileDeps = {
@@ -27,8 +33,16 @@ export type ReconcileDeps = {
   workspace: Workspace;
   manifests: ManifestSource;
   enqueue: (job: Job) => EnqueueResult;
-  /** Whether a job already finished for this PR head (it found nothing to report, say). */
-  handled?: (repo: string, number: number, headSha: string) => boolean;
+  /** What the bot last decided for this PR head, with the manifest fingerprint of then. */
+  decision?: (
+    repo: string,
+    number: number,
+    headSha: string,
+  ) => (PullDecision & { manifest: string }) | null;
+  /** Whether a job for this PR is queued or running (it will report; nothing to repair now). */
+  busy?: (repo: string, number: number) => boolean;
+  /** The report a run holds, to write a lost comment again. */
+  report?: (runId: number) => RunReport | null;
   record: (report: RunReport) => number | null;
   limits: Limits;
   log: Logger;
@@ -44,6 +58,8 @@ export type ReconcileDeps = {
     pendingAfterMs: number;
     /** false in dry-run mode: statuses cannot be read back, so no PR is re-queued. */
     requeuePulls: boolean;
+    /** The bot's public address: the links of the statuses and comments it repairs. */
+    publicUrl?: string | null;
   };
   now?: () => Date;
 };
@@ -55,6 +71,8 @@ export type ReconcileSummary = {
   error: number;
   runId: number | null;
   requeued: { repo: string; number: number; reason: string }[];
+  /** What Gitea had lost and was put back from the bot's decision, without a verification. */
+  repaired: { repo: string; number: number; what: "status" | "comment" }[];
 };
 
 export type Reconciler = {
@@ -70,7 +88,9 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<ReconcileSummary> | null = null;
 
-  async function verifyPins(manifest: Manifest): Promise<Omit<ReconcileSummary, "requeued">> {
+  async function verifyPins(
+    manifest: Manifest,
+  ): Promise<Omit<ReconcileSummary, "requeued" | "repaired">> {
     const verify = {
       ...deps,
       onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
@@ -107,10 +127,13 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
     );
   }
 
-  async function requeueStuckPulls(manifest: Manifest): Promise<ReconcileSummary["requeued"]> {
+  type Repairs = Pick<ReconcileSummary, "requeued" | "repaired">;
+
+  async function repairPulls(manifest: Manifest): Promise<Repairs> {
     const repos = new Set(manifest.fixtures.map((f) => f.repo));
     if (deps.manifests.repo) repos.add(deps.manifests.repo);
-    const requeued: ReconcileSummary["requeued"] = [];
+    const out: Repairs = { requeued: [], repaired: [] };
+    const fingerprint = manifestFingerprint(manifest);
     for (const repo of repos) {
       let pulls: PullRequest[];
       try {
@@ -127,67 +150,113 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
           repo,
           head: { ref: pr.head.ref, repoFullName: pr.head.repo?.full_name },
         });
-        if (!role.watched) continue;
-        let latest: CommitStatus | null;
-        let reported = true;
+        // A PR whose job is queued or running reports soon: nothing to repair now.
+        if (!role.watched || deps.busy?.(repo, pr.number)) continue;
         try {
-          latest = latestOwn(
-            await deps.gitea.listStatuses(repo, pr.head.sha),
-            deps.config.statusContext,
-          );
-          // A verdict (not an error) was posted: its report comment must be there too.
-          if (latest !== null && (latest.status === "success" || latest.status === "failure"))
-            reported = await hasReport(repo, pr);
+          const reason = await repairPull(repo, pr, fingerprint, out);
+          if (reason !== null) requeue(repo, pr, role.fork, reason, out);
         } catch (error) {
           deps.log.warn(
             { repo, number: pr.number, err: deps.sanitize(errorMessage(error)) },
-            "reconcile: cannot read statuses",
+            "reconcile: cannot compare the pull request with Gitea",
           );
-          continue;
         }
-        const age = latest
-          ? now().getTime() - new Date(latest.created_at).getTime()
-          : Number.POSITIVE_INFINITY;
-        // No status and no finished job: the delivery was lost. No status but a finished job: there
-        // was nothing to report (a PR that does not touch the manifest), so do not run it forever.
-        const lost = latest === null && !(deps.handled?.(repo, pr.number, pr.head.sha) ?? false);
-        const stuck =
-          latest !== null && latest.status === "pending" && age > deps.config.pendingAfterMs;
-        const reason = lost
-          ? "no status"
-          : stuck
-            ? "status stuck at pending"
-            : !reported
-              ? "no report comment"
-              : null;
-        if (reason === null) continue;
-        const result = deps.enqueue({
-          id: randomUUID(),
-          deliveryId: "",
-          repo,
-          receivedAt: now().toISOString(),
-          kind: "pull",
-          number: pr.number,
-          headSha: pr.head.sha,
-          headRef: pr.head.ref,
-          baseRef: pr.base.ref,
-          trigger: `reconcile (${reason})`,
-          only: null,
-          fromFork: role.fork,
-          updatedAt: pr.updated_at ?? null,
-        });
-        if (result.queued) requeued.push({ repo, number: pr.number, reason });
       }
     }
-    return requeued;
+    return out;
+  }
+
+  /**
+   * Compare what Gitea shows for the PR's head with what the bot decided for it; put back what
+   * can be put back, and return why the head must be verified again (null: nothing to do).
+   */
+  async function repairPull(
+    repo: string,
+    pr: PullRequest,
+    fingerprint: string,
+    out: Repairs,
+  ): Promise<string | null> {
+    const decision = deps.decision?.(repo, pr.number, pr.head.sha) ?? null;
+    if (decision?.state === "nothing") return null; // nothing to report on this head
+    const latest = latestOwn(
+      await deps.gitea.listStatuses(repo, pr.head.sha),
+      deps.config.statusContext,
+    );
+    const shown =
+      decision !== null &&
+      latest?.status === decision.state &&
+      latest.description === decision.description;
+    if (decision !== null && decision.state !== "error" && decision.manifest === fingerprint) {
+      if (!shown) {
+        await deps.gitea.createStatus(repo, pr.head.sha, {
+          state: decision.state,
+          context: deps.config.statusContext,
+          description: decision.description,
+          ...(deps.config.publicUrl && decision.runId !== null
+            ? { target_url: `${deps.config.publicUrl}/runs/${decision.runId}` }
+            : {}),
+        });
+        out.repaired.push({ repo, number: pr.number, what: "status" });
+        deps.log.info(
+          { repo, number: pr.number, state: decision.state },
+          "reconcile: status put back from the decision for this head",
+        );
+      }
+      if (!(await hasReport(repo, pr))) {
+        const report = decision.runId === null ? null : (deps.report?.(decision.runId) ?? null);
+        if (report === null) return "no report comment";
+        await postReportComment(
+          deps.gitea,
+          { repo, number: pr.number, headSha: pr.head.sha },
+          report,
+          { botLogin: deps.config.botLogin, publicUrl: deps.config.publicUrl ?? null },
+        );
+        out.repaired.push({ repo, number: pr.number, what: "comment" });
+        deps.log.info({ repo, number: pr.number }, "reconcile: report comment written again");
+      }
+      return null;
+    }
+    // No decision for this head (its delivery was lost), an error, or a decision made with
+    // another manifest: verify again, unless Gitea shows its final state.
+    if (latest === null) return decision === null ? "no status" : "its status is gone";
+    const age = now().getTime() - new Date(latest.created_at).getTime();
+    if (latest.status === "pending")
+      return age > deps.config.pendingAfterMs || decision !== null
+        ? "status stuck at pending"
+        : null;
+    if (decision !== null && !shown) return "its status is not the one decided";
+    if (decision === null && (latest.status === "success" || latest.status === "failure"))
+      return (await hasReport(repo, pr)) ? null : "no report comment";
+    return null;
+  }
+
+  function requeue(repo: string, pr: PullRequest, fork: boolean, reason: string, out: Repairs) {
+    const result = deps.enqueue({
+      id: randomUUID(),
+      deliveryId: "",
+      repo,
+      receivedAt: now().toISOString(),
+      kind: "pull",
+      number: pr.number,
+      headSha: pr.head.sha,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      trigger: `reconcile (${reason})`,
+      only: null,
+      fromFork: fork,
+      updatedAt: pr.updated_at ?? null,
+    });
+    if (result.queued) out.requeued.push({ repo, number: pr.number, reason });
   }
 
   async function runOnce(): Promise<ReconcileSummary> {
     const started = Date.now();
     const manifest = deps.manifests.current();
     const pins = await verifyPins(manifest);
-    const requeued = deps.config.requeuePulls ? await requeueStuckPulls(manifest) : [];
-    const summary = { ...pins, requeued };
+    const repairs = deps.config.requeuePulls
+      ? await repairPulls(manifest)
+      : { requeued: [], repaired: [] };
+    const summary = { ...pins, ...repairs };
     deps.housekeeping?.();
     deps.log.info({ ...summary, ms: Date.now() - started }, "reconcile finished");
     return summary;

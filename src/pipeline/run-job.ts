@@ -44,7 +44,7 @@ export function createJobRunner(deps: PipelineDeps): (job: Job) => Promise<void>
     try {
       const outcome = await untilAborted(dispatch(ctx), deadline.signal);
       if (outcome.kind === "report") await publication.finish(outcome.report);
-      else publication.nothing(outcome.reason);
+      else publication.nothing(outcome.reason, { decided: outcome.decided !== false });
     } catch (error) {
       await publication.fail(deadline.signal.aborted ? deadline.signal.reason : error);
     } finally {
@@ -62,7 +62,7 @@ async function dispatch(ctx: JobContext): Promise<Outcome> {
       const outcome = await handlePull(ctx, job);
       // Names only come with /verify, which is a command job.
       return outcome.kind === "unknown-names"
-        ? { kind: "nothing", reason: "unknown names" }
+        ? { kind: "nothing", reason: "unknown names", decided: false }
         : outcome;
     }
     case "command":

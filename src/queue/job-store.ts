@@ -25,8 +25,8 @@ export type JobStore = {
   queuedCount(): number;
   /** Jobs queued and running, for the metrics (running: as the database last recorded it). */
   counts(): { queued: number; running: number };
-  /** Whether a pull job for this PR head finished (so a missing status means it had nothing to say). */
-  handled(key: string, headSha: string): boolean;
+  /** Whether a job with this key is queued or running (it will report; the reconcile waits). */
+  busy(key: string): boolean;
   /**
    * The head of a pull request as the newest of its jobs says it (by Gitea's updated_at, then by
    * arrival), or null when no job for it is known.
@@ -79,8 +79,8 @@ export function createJobStore(
     "SELECT count(*) AS n FROM jobs WHERE state = 'running'",
   );
   const pruneDeliveries = db.prepare("DELETE FROM deliveries WHERE received_at < ?");
-  const doneFor = db.prepare<[string, string], { n: number }>(
-    "SELECT count(*) AS n FROM jobs WHERE key = ? AND kind = 'pull' AND state = 'done' AND json_extract(payload, '$.headSha') = ?",
+  const activeFor = db.prepare<[string], { n: number }>(
+    "SELECT count(*) AS n FROM jobs WHERE key = ? AND state IN ('queued', 'running')",
   );
   const pullPayloads = db.prepare<[string], { payload: string }>(
     "SELECT payload FROM jobs WHERE key = ? AND kind = 'pull' ORDER BY rowid",
@@ -170,7 +170,7 @@ export function createJobStore(
     requeueInterrupted: (maxAttempts, ownIds) => requeueAll(maxAttempts, ownIds),
     queuedCount: () => countQueued.get()?.n ?? 0,
     counts: () => ({ queued: countQueued.get()?.n ?? 0, running: countRunning.get()?.n ?? 0 }),
-    handled: (key, headSha) => (doneFor.get(key, headSha)?.n ?? 0) > 0,
+    busy: (key) => (activeFor.get(key)?.n ?? 0) > 0,
     newestHead(key) {
       let newest: Job | null = null;
       for (const row of pullPayloads.all(key)) {

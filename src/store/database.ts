@@ -58,6 +58,19 @@ const MIGRATIONS: readonly string[] = [
      created_at   TEXT NOT NULL
    );
    CREATE INDEX verifications_fixture ON verifications (fixture, source, id);`,
+  // 2: what the bot last decided for each pull request head, for the reconcile to compare with
+  //    what Gitea shows (and to put back what Gitea lost).
+  `CREATE TABLE pull_decisions (
+     repo        TEXT NOT NULL,
+     number      INTEGER NOT NULL,
+     head_sha    TEXT NOT NULL,
+     state       TEXT NOT NULL CHECK (state IN ('success', 'failure', 'error', 'nothing')),
+     description TEXT NOT NULL,
+     run_id      INTEGER,
+     manifest    TEXT NOT NULL,
+     decided_at  TEXT NOT NULL,
+     PRIMARY KEY (repo, number, head_sha)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

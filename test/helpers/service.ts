@@ -10,7 +10,7 @@ import { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { type Service, startService } from "../../src/main.ts";
 import { type DoubleUser, type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
 import { commentPayload, currentPullPayload, delivery, pushPayload } from "./deliveries.ts";
-import { recipeRepo } from "./recipes.ts";
+import { applyPatch, fixtureBranch, recipeRepo } from "./recipes.ts";
 
 export const SECRET = "e2e-webhook-secret-0123456789abcdef";
 export const REPO = "recipe-maintainers/custom-html";
@@ -170,3 +170,30 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
   return h;
 }
+
+/**
+ * One correct canary, `bad-backup` (only the backup label changed), on its own branch: the
+ * manifest and setup the fault and reconcile tests share.
+ */
+export const BAD_BACKUP = {
+  branch: "regression-bad-backup",
+  manifest: (pins: Record<string, string>) => `version: 1
+fixtures:
+  - name: bad-backup
+    repo: ${REPO}
+    branch: regression-bad-backup
+    sha: ${pins.backup}
+    base: main
+    change:
+      - path: compose.yml
+        lines: 'backupbot\\.backup'
+        max_lines: 2
+`,
+  setup: async (repo: ScratchRepo) => ({
+    backup: await fixtureBranch(
+      repo,
+      "regression-bad-backup",
+      applyPatch("custom-html/bad-backup.patch"),
+    ),
+  }),
+} satisfies Pick<HarnessOptions, "manifest" | "setup"> & { branch: string };

@@ -12,23 +12,10 @@ import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { startService } from "../../src/main.ts";
 import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { ConfigError } from "../../src/shared/errors.ts";
-import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
-import { type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
+import { BAD_BACKUP, type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
 import { leaves } from "../render/gitea-markdown.ts";
 
-const BRANCH = "regression-bad-backup";
-const manifest = (pins: Record<string, string>) => `version: 1
-fixtures:
-  - name: bad-backup
-    repo: ${REPO}
-    branch: ${BRANCH}
-    sha: ${pins.backup}
-    base: main
-    change:
-      - path: compose.yml
-        lines: 'backupbot\\.backup'
-        max_lines: 2
-`;
+const BRANCH = BAD_BACKUP.branch;
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -41,10 +28,7 @@ afterEach(async () => {
 
 async function start(options: { env?: Record<string, string>; manifestInRepo?: boolean } = {}) {
   h = await startHarness({
-    manifest,
-    setup: async (repo: ScratchRepo) => ({
-      backup: await fixtureBranch(repo, BRANCH, applyPatch("custom-html/bad-backup.patch")),
-    }),
+    ...BAD_BACKUP,
     ...options,
   });
   return h;
@@ -145,7 +129,7 @@ describe("a late-stored pending does not win", () => {
 });
 
 describe("the reconcile repairs a lost report comment", () => {
-  it("re-runs a PR that has a verdict but no report comment", async () => {
+  it("writes the comment of a PR that has a verdict but no report comment, from its run", async () => {
     const hh = await start();
     const { number, headSha } = hh.gitea.openPull(REPO, {
       head: BRANCH,
@@ -162,12 +146,16 @@ describe("the reconcile repairs a lost report comment", () => {
     const reports = () =>
       hh.gitea.comments(REPO, number).filter((c) => c.body.startsWith(REPORT_MARKER));
     expect(reports()).toEqual([]);
-    const summary = (await hh.service.reconcile()) as { requeued: { reason: string }[] };
-    expect(summary.requeued).toEqual([{ repo: REPO, number, reason: "no report comment" }]);
-    await hh.service.idle();
+    type Summary = { requeued: unknown[]; repaired: unknown[] };
+    const summary = (await hh.service.reconcile()) as Summary;
+    expect([summary.requeued, summary.repaired]).toEqual([
+      [],
+      [{ repo: REPO, number, what: "comment" }],
+    ]);
     expect(reports()).toHaveLength(1);
     // Repaired: the next reconcile leaves it alone.
-    expect(((await hh.service.reconcile()) as { requeued: unknown[] }).requeued).toEqual([]);
+    const again = (await hh.service.reconcile()) as Summary;
+    expect([again.requeued, again.repaired]).toEqual([[], []]);
   });
 });
 
