@@ -15,9 +15,10 @@ import { createApp } from "./intake/app.ts";
 import { createSignatureVerifier } from "./intake/signature.ts";
 import { launch, type Service, untilSignalled } from "./lifecycle.ts";
 import { createMetrics } from "./ops/metrics.ts";
+import type { PipelineDeps } from "./pipeline/job-context.ts";
 import { createManifestSource } from "./pipeline/manifest-source.ts";
 import { createReconciler } from "./pipeline/reconcile.ts";
-import { createJobRunner } from "./pipeline/run-job.ts";
+import { createGiveUp, createJobRunner } from "./pipeline/run-job.ts";
 import { pullKey } from "./queue/job.ts";
 import { createJobQueue } from "./queue/job-queue.ts";
 import { createJobStore } from "./queue/job-store.ts";
@@ -112,7 +113,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   ) => metrics.verification(result.name, result.verdict, ms === null ? null : ms / 1000, source);
 
   // The pipeline: a job runner behind a durable queue, and the reconcile beside it.
-  const runJob = createJobRunner({
+  const pipeline: PipelineDeps = {
     gitea,
     workspace,
     manifests,
@@ -139,8 +140,15 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
       decisions.record({ ...decision, manifest: manifestFingerprint(manifests.current()) }),
     observe: (job, outcome, ms) =>
       metrics.job(job.kind, outcome === "error" ? "error" : "done", ms / 1000),
+  };
+  const queue = createJobQueue({
+    handle: createJobRunner(pipeline),
+    // A job the process died under three times is not run again; its PR gets an `error` status.
+    giveUp: createGiveUp(pipeline),
+    store: jobs,
+    concurrency: env.CONCURRENCY,
+    log,
   });
-  const queue = createJobQueue({ handle: runJob, store: jobs, concurrency: env.CONCURRENCY, log });
   const reconciler = createReconciler({
     gitea,
     workspace,

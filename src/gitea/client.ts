@@ -1,7 +1,8 @@
 /**
  * The Gitea API, one function per endpoint, and the only importer of undici. Every call has a
  * deadline; 5xx, 429 and network errors are retried a bounded number of times with exponential
- * backoff, 4xx never. Errors are GiteaApiError with the status and Gitea's message, redacted.
+ * backoff, a `Retry-After` is waited for as asked within the deadline (retry-policy.ts), 4xx never.
+ * Errors are GiteaApiError with the status and Gitea's message, redacted.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Dispatcher, request } from "undici";
@@ -9,6 +10,7 @@ import type { z } from "zod";
 import { GiteaApiError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Redact } from "../shared/redact.ts";
+import { nextRetry } from "./retry-policy.ts";
 import {
   CollaboratorPermission,
   Comment,
@@ -34,6 +36,11 @@ export type GiteaClientOptions = {
   backoffMs?: number;
   /** Told of every call that finally failed (metrics). */
   onError?: (method: string, status: number | null) => void;
+  /** Without a deadline (start-up, the reconcile), the longest Retry-After waited for (60 s). */
+  maxWaitMs?: number;
+  /** The clock and the wait between attempts (tests record them). */
+  now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal | null) => Promise<void>;
 };
 
 export type GiteaClient = {
@@ -56,9 +63,10 @@ export type GiteaClient = {
   getPermission(repo: string, login: string): Promise<string>;
   /**
    * The same client with every call bounded by `signal` as well (a job's deadline): an aborted
-   * signal ends the attempt in flight and any retry or backoff still to come.
+   * signal ends the attempt in flight and any retry or backoff still to come. `deadlineAt` (epoch
+   * ms) is when that signal will fire: a Retry-After that would end past it is not waited for.
    */
-  bound(signal: AbortSignal): GiteaClient;
+  bound(signal: AbortSignal, deadlineAt?: number): GiteaClient;
 };
 
 /** How a POST of a commit status may be repeated. */
@@ -104,12 +112,17 @@ const RETRYABLE_CODES = new Set([
 export function createGiteaClient(
   options: GiteaClientOptions,
   signal: AbortSignal | null = null,
+  deadlineAt: number | null = null,
 ): GiteaClient {
   const root = options.baseUrl.replace(/\/+$/, "");
   const api = `${root}/api/v1`;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? 250;
+  const now = options.now ?? Date.now;
+  const wait =
+    options.sleep ??
+    ((ms: number, on: AbortSignal | null) => sleep(ms, undefined, on ? { signal: on } : {}));
 
   const repoPath = (repo: string) => {
     const [owner, name] = repo.split("/");
@@ -137,17 +150,22 @@ export function createGiteaClient(
 
   async function send(call: Call, url: string) {
     const label = `${call.method} ${call.path}`;
-    for (let n = 0; ; n++) {
-      let failure: { retry: boolean; error: GiteaApiError };
+    let retried = 0;
+    let askedWaits = 0;
+    for (;;) {
+      let failure: { repeatable: boolean; retryAfter?: string | string[]; error: GiteaApiError };
       if (signal?.aborted) throw deadlinePassed(call);
       try {
         const res = await attempt(call, url);
         if (res.status < 400) return res;
         const message = options.redact(errorText(res.text) || `HTTP ${res.status}`);
         failure = {
-          retry: call.once
-            ? SAFE_TO_REPEAT_STATUS.has(res.status)
-            : res.status >= 500 || res.status === 429,
+          repeatable:
+            !call.never &&
+            (call.once
+              ? SAFE_TO_REPEAT_STATUS.has(res.status)
+              : res.status >= 500 || res.status === 429),
+          retryAfter: res.headers["retry-after"],
           error: new GiteaApiError(call.method, call.path, res.status, message),
         };
       } catch (error) {
@@ -156,7 +174,9 @@ export function createGiteaClient(
         const timedOut = name === "TimeoutError" || name === "AbortError";
         const code = String((error as { code?: unknown }).code ?? name);
         failure = {
-          retry: call.once ? SAFE_TO_REPEAT_CODES.has(code) : timedOut || RETRYABLE_CODES.has(code),
+          repeatable:
+            !call.never &&
+            (call.once ? SAFE_TO_REPEAT_CODES.has(code) : timedOut || RETRYABLE_CODES.has(code)),
           error: new GiteaApiError(
             call.method,
             call.path,
@@ -168,17 +188,48 @@ export function createGiteaClient(
           ),
         };
       }
-      if (!failure.retry || call.never || n >= retries) {
+      const next = nextRetry({
+        status: failure.error.status,
+        retryAfter: failure.retryAfter,
+        repeatable: failure.repeatable,
+        retried,
+        askedWaits,
+        retries,
+        backoffMs,
+        jitter: 0.5 + Math.random(),
+        nowMs: now(),
+        deadlineAt,
+        maxWaitMs: options.maxWaitMs ?? 60_000,
+      });
+      if (!next.retry) {
         options.onError?.(call.method, failure.error.status);
-        throw failure.error;
+        const { error } = failure;
+        throw next.note === null
+          ? error
+          : new GiteaApiError(
+              call.method,
+              call.path,
+              error.status,
+              error.message.slice(`${label}: `.length),
+              { cause: error.cause, note: next.note },
+            );
       }
-      const delay = backoffMs * 2 ** n * (0.5 + Math.random());
+      if (next.asked) askedWaits += 1;
+      else retried += 1;
       options.log.warn(
-        { call: label, status: failure.error.status, attempt: n + 1, retryInMs: Math.round(delay) },
-        "Gitea API call failed; retrying",
+        {
+          call: label,
+          status: failure.error.status,
+          attempt: retried + askedWaits,
+          retryInMs: Math.round(next.waitMs),
+          ...(next.asked ? { retryAfter: String(failure.retryAfter) } : {}),
+        },
+        next.asked
+          ? "Gitea API call refused for now; waiting as its Retry-After asks"
+          : "Gitea API call failed; retrying",
       );
       try {
-        await sleep(delay, undefined, signal ? { signal } : {});
+        await wait(next.waitMs, signal);
       } catch (error) {
         throw deadlinePassed(call, error);
       }
@@ -310,7 +361,16 @@ export function createGiteaClient(
           path: `${repoPath(repo)}/collaborators/${encodeURIComponent(login)}/permission`,
         })
       ).permission,
-    bound: (next) => createGiteaClient(options, signal ? AbortSignal.any([signal, next]) : next),
+    bound: (next, nextDeadline) =>
+      createGiteaClient(
+        options,
+        signal ? AbortSignal.any([signal, next]) : next,
+        nextDeadline === undefined
+          ? deadlineAt
+          : deadlineAt === null
+            ? nextDeadline
+            : Math.min(deadlineAt, nextDeadline),
+      ),
   };
 }
 

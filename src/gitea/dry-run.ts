@@ -11,7 +11,7 @@ export function createDryRunClient(reader: GiteaClient, log: Logger): GiteaClien
   const now = () => new Date().toISOString();
   return {
     ...reader,
-    bound: (signal) => createDryRunClient(reader.bound(signal), log),
+    bound: (signal, deadlineAt) => createDryRunClient(reader.bound(signal, deadlineAt), log),
     getCurrentUser: async () => ({ id: -1, login: "fixture-bot (dry run)" }),
     listComments: async () => [],
     getPermission: async () => "write",

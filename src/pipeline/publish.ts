@@ -17,6 +17,7 @@ import { errorMessage, GitError, GiteaApiError } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type Redact, type Sanitizer, secretsOf } from "../shared/redact.ts";
 import { type RunReport, sanitizeResult } from "../shared/result.ts";
+import { JobGivenUp } from "./handle-given-up.ts";
 import type { PipelineDeps, Publication, PullDecision, StatusTarget } from "./job-context.ts";
 
 /** The job's deadline passed: what `signal.reason` is when run-job aborts a job. */
@@ -69,7 +70,10 @@ export function createPublication(options: {
         : `${config.publicUrl}/runs/${runId}`;
 
   /** The final status may outlive the job's deadline, by its own bounded time. */
-  const finalGitea = () => deps.gitea.bound(AbortSignal.timeout(config.finalStatusMs ?? 30_000));
+  const finalGitea = () => {
+    const ms = config.finalStatusMs ?? 30_000;
+    return deps.gitea.bound(AbortSignal.timeout(ms), Date.now() + ms);
+  };
 
   async function post(
     client: GiteaClient,
@@ -272,11 +276,18 @@ export function createPublication(options: {
       // Nowhere to report (it failed before it knew): the queue records and logs the failure.
       if (!to) throw error;
       const timedOut = error instanceof JobTimeout;
-      const reason = timedOut ? "timed out" : "could not finish";
+      const reason = timedOut
+        ? "timed out"
+        : error instanceof JobGivenUp
+          ? "gave up"
+          : "could not finish";
       log.error(
         {
           err: deps.sanitize(errorMessage(error)),
-          stack: !timedOut && error instanceof Error ? error.stack : undefined,
+          stack:
+            !timedOut && !(error instanceof JobGivenUp) && error instanceof Error
+              ? error.stack
+              : undefined,
         },
         `job ${reason}`,
       );
@@ -323,8 +334,10 @@ export function latestOwn(statuses: readonly CommitStatus[], context: string): C
 
 function shortReason(error: unknown): string {
   if (error instanceof JobTimeout) return "the job took too long";
+  if (error instanceof JobGivenUp)
+    return `the service stopped ${error.attempts} times while this ran; push or /verify to run it again`;
   if (error instanceof GiteaApiError)
-    return `Gitea API error${error.status ? ` ${error.status}` : ""}`;
+    return `Gitea API error${error.status ? ` ${error.status}` : ""}${error.note ? ` (${error.note})` : ""}`;
   if (error instanceof GitError) return `git failed (${error.failure})`;
   return "internal error (see the bot's log)";
 }

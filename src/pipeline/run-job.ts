@@ -6,53 +6,68 @@
  */
 import type { Job } from "../queue/job.ts";
 import { handleCommand } from "./handle-command.ts";
+import { handleGivenUp } from "./handle-given-up.ts";
 import { handlePull } from "./handle-pull.ts";
 import { handlePush } from "./handle-push.ts";
 import type { JobContext, Outcome, PipelineDeps } from "./job-context.ts";
 import { createPublication, JobTimeout } from "./publish.ts";
 
 export function createJobRunner(deps: PipelineDeps): (job: Job) => Promise<void> {
-  return async function run(job) {
-    const startedAt = Date.now();
-    const log = deps.log.child({
-      job: job.id,
-      delivery: job.deliveryId,
-      kind: job.kind,
-      repo: job.repo,
-    });
-    const deadline = new AbortController();
-    const ms = deps.config.jobTimeoutMs;
-    const timer = setTimeout(() => deadline.abort(new JobTimeout(ms)), ms);
-    const gitea = deps.gitea.bound(deadline.signal);
-    const publication = createPublication({ deps, job, log, gitea, startedAt });
-    const ctx: JobContext = {
-      job,
-      deps,
+  return (job) => runWith(deps, job, dispatch);
+}
+
+/**
+ * Ends a job that was interrupted `attempts` times without running it again: an `error` status
+ * where it would have reported (handle-given-up.ts), under the same deadline and publication.
+ */
+export function createGiveUp(deps: PipelineDeps): (job: Job, attempts: number) => Promise<void> {
+  return (job, attempts) => runWith(deps, job, (ctx) => handleGivenUp(ctx, attempts));
+}
+
+async function runWith(
+  deps: PipelineDeps,
+  job: Job,
+  work: (ctx: JobContext) => Promise<Outcome>,
+): Promise<void> {
+  const startedAt = Date.now();
+  const log = deps.log.child({
+    job: job.id,
+    delivery: job.deliveryId,
+    kind: job.kind,
+    repo: job.repo,
+  });
+  const deadline = new AbortController();
+  const ms = deps.config.jobTimeoutMs;
+  const timer = setTimeout(() => deadline.abort(new JobTimeout(ms)), ms);
+  const gitea = deps.gitea.bound(deadline.signal, startedAt + ms);
+  const publication = createPublication({ deps, job, log, gitea, startedAt });
+  const ctx: JobContext = {
+    job,
+    deps,
+    log,
+    signal: deadline.signal,
+    gitea,
+    publication,
+    verifyDeps: (source) => ({
+      workspace: deps.workspace,
+      limits: deps.limits,
       log,
       signal: deadline.signal,
-      gitea,
-      publication,
-      verifyDeps: (source) => ({
-        workspace: deps.workspace,
-        limits: deps.limits,
-        log,
-        signal: deadline.signal,
-        onVerified: (result, ms) => deps.onVerified?.(result, ms, source),
-      }),
-    };
-    log.info({}, "job started");
-    try {
-      const outcome = await untilAborted(dispatch(ctx), deadline.signal);
-      if (outcome.kind === "report") await publication.finish(outcome.report);
-      else publication.nothing(outcome.reason, { decided: outcome.decided !== false });
-    } catch (error) {
-      await publication.fail(deadline.signal.aborted ? deadline.signal.reason : error);
-    } finally {
-      clearTimeout(timer);
-      // Whatever the handler still has in flight is cut off: the job is over.
-      if (!deadline.signal.aborted) deadline.abort(new Error("the job has ended"));
-    }
+      onVerified: (result, ms) => deps.onVerified?.(result, ms, source),
+    }),
   };
+  log.info({}, "job started");
+  try {
+    const outcome = await untilAborted(work(ctx), deadline.signal);
+    if (outcome.kind === "report") await publication.finish(outcome.report);
+    else publication.nothing(outcome.reason, { decided: outcome.decided !== false });
+  } catch (error) {
+    await publication.fail(deadline.signal.aborted ? deadline.signal.reason : error);
+  } finally {
+    clearTimeout(timer);
+    // Whatever the handler still has in flight is cut off: the job is over.
+    if (!deadline.signal.aborted) deadline.abort(new Error("the job has ended"));
+  }
 }
 
 async function dispatch(ctx: JobContext): Promise<Outcome> {

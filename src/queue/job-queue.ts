@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../shared/logger.ts";
 import { type EnqueueResult, type Job, jobKey, jobRevision } from "./job.ts";
-import type { JobStore } from "./job-store.ts";
+import type { Abandoned, JobStore } from "./job-store.ts";
 
 export type JobQueueOptions = {
   handle: (job: Job) => Promise<void>;
@@ -15,12 +15,17 @@ export type JobQueueOptions = {
   log: Logger;
   /** A job interrupted this many times (the process died under it) is given up. */
   maxAttempts?: number;
+  /**
+   * Tells where a given-up job would have reported that it was given up (an `error` status), without
+   * running it. Never throws; `idle()` waits for it.
+   */
+  giveUp?: (job: Job, attempts: number) => Promise<void>;
 };
 
 export type JobQueue = {
   enqueue(job: Job): EnqueueResult;
   /** Queue again what a previous process left queued or running, and start working. */
-  resume(): { requeued: number; abandoned: Job[] };
+  resume(): { requeued: number; abandoned: Abandoned[] };
   stats(): { queued: number; running: number };
   /** Stop starting jobs; wait for running ones up to `deadlineMs`. Returns how many did not finish. */
   drain(deadlineMs: number): Promise<{ unfinished: number }>;
@@ -32,6 +37,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const { store, log } = options;
   const running = new Map<string, Promise<void>>();
   const runningIds = new Set<string>();
+  const givingUp = new Set<Promise<void>>();
   let draining = false;
   let idleWaiters: (() => void)[] = [];
 
@@ -54,8 +60,10 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   const queuedCount = () => safely("counting queued jobs", () => store.queuedCount(), 0);
 
+  const busy = () => running.size > 0 || givingUp.size > 0 || queuedCount() > 0;
+
   function settleIdle(): void {
-    if (running.size > 0 || queuedCount() > 0) return;
+    if (busy()) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
@@ -100,11 +108,25 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     },
     resume() {
       const outcome = store.requeueInterrupted(options.maxAttempts ?? 3, runningIds);
-      for (const job of outcome.abandoned) {
+      for (const { job, attempts } of outcome.abandoned) {
         log.error(
-          { job: job.id, kind: job.kind, repo: job.repo },
+          { job: job.id, kind: job.kind, repo: job.repo, attempts },
           "job given up: it was interrupted too many times",
         );
+        if (!options.giveUp) continue;
+        const told: Promise<void> = options
+          .giveUp(job, attempts)
+          .catch((error: unknown) => {
+            log.error(
+              { job: job.id, err: error instanceof Error ? error.message : String(error) },
+              "could not say that the job was given up",
+            );
+          })
+          .finally(() => {
+            givingUp.delete(told);
+            settleIdle();
+          });
+        givingUp.add(told);
       }
       if (outcome.requeued > 0 || queuedCount() > 0) {
         log.info(
@@ -128,7 +150,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       return { unfinished: running.size + queuedCount() };
     },
     idle() {
-      if (running.size === 0 && queuedCount() === 0) return Promise.resolve();
+      if (!busy()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -21,7 +21,7 @@ export type JobStore = {
   requeueInterrupted(
     maxAttempts: number,
     ownIds: ReadonlySet<string>,
-  ): { requeued: number; abandoned: Job[] };
+  ): { requeued: number; abandoned: Abandoned[] };
   queuedCount(): number;
   /** Jobs queued and running, for the metrics (running: as the database last recorded it). */
   counts(): { queued: number; running: number };
@@ -35,6 +35,9 @@ export type JobStore = {
   /** Forget delivery ids (and finished jobs) older than `before` (ISO time). */
   prune(before: string): void;
 };
+
+/** A job given up after it was interrupted `attempts` times (marked failed). */
+export type Abandoned = { job: Job; attempts: number };
 
 type JobRow = { id: string; key: string; payload: string; attempts: number };
 
@@ -148,13 +151,13 @@ export function createJobStore(
   });
 
   const requeueAll = db.transaction((maxAttempts: number, ownIds: ReadonlySet<string>) => {
-    const abandoned: Job[] = [];
+    const abandoned: Abandoned[] = [];
     let requeued = 0;
     for (const row of running.all()) {
       if (ownIds.has(row.id)) continue;
       if (row.attempts >= maxAttempts) {
         markFinished.run("failed", now(), `interrupted ${row.attempts} times`, row.id);
-        abandoned.push(JSON.parse(row.payload) as Job);
+        abandoned.push({ job: JSON.parse(row.payload) as Job, attempts: row.attempts });
       } else {
         requeue.run(row.id);
         requeued += 1;

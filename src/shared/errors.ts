@@ -55,17 +55,20 @@ export class GiteaApiError extends BotError {
   readonly status: number | null;
   readonly method: string;
   readonly path: string;
+  /** How the client gave up, when it tried more than once ("4 attempts", "asked to wait…"). */
+  readonly note: string | null;
   constructor(
     method: string,
     path: string,
     status: number | null,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; note?: string | null },
   ) {
-    super(`${method} ${path}: ${message}`, options);
+    super(`${method} ${path}: ${message}${options?.note ? ` (${options.note})` : ""}`, options);
     this.method = method;
     this.path = path;
     this.status = status;
+    this.note = options?.note ?? null;
   }
 }
 

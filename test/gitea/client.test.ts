@@ -3,7 +3,7 @@ import { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGiteaClient } from "../../src/gitea/client.ts";
 import { GiteaApiError } from "../../src/shared/errors.ts";
-import { silentLogger } from "../../src/shared/logger.ts";
+import { createLogger, silentLogger } from "../../src/shared/logger.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 
 const ORIGIN = "https://git.example.org";
@@ -18,7 +18,7 @@ afterEach(async () => {
   await agent.close();
 });
 
-function client(options: { retries?: number; timeoutMs?: number } = {}) {
+function client(options: Partial<Parameters<typeof createGiteaClient>[0]> = {}) {
   return createGiteaClient({
     baseUrl: `${ORIGIN}/`,
     token: TOKEN,
@@ -100,7 +100,12 @@ describe("createGiteaClient", () => {
       .getCurrentUser()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaApiError);
-    expect(error).toMatchObject({ status: 503, message: "GET /user: maintenance" });
+    // The error says how many attempts were made: it becomes the `error` status's description.
+    expect(error).toMatchObject({
+      status: 503,
+      message: "GET /user: maintenance (4 attempts)",
+      note: "4 attempts",
+    });
   });
 
   it("never retries a 4xx", async () => {
@@ -122,7 +127,10 @@ describe("createGiteaClient", () => {
     const error = await client({ timeoutMs: 50, retries: 1 })
       .getCurrentUser()
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: null, message: "GET /user: no answer within 50 ms" });
+    expect(error).toMatchObject({
+      status: null,
+      message: "GET /user: no answer within 50 ms (2 attempts)",
+    });
   });
 
   it("masks the token if a server echoes it", async () => {
@@ -166,5 +174,155 @@ describe("createGiteaClient", () => {
       .intercept({ path: "/api/v1/user", method: "GET" })
       .reply(200, "<html>proxy login</html>");
     await expect(client().getCurrentUser()).rejects.toThrow("GET /user: the answer is not JSON");
+  });
+});
+
+describe("Retry-After (a proxy rate-limiting, Gitea starting)", () => {
+  const T0 = Date.parse("2026-12-07T10:00:00Z");
+  /** A clock that only the client's waits move; every wait is recorded. */
+  function clocked(options: Partial<Parameters<typeof createGiteaClient>[0]> = {}) {
+    let at = T0;
+    const waits: number[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const api = client({
+      now: () => at,
+      sleep: async (ms) => {
+        waits.push(Math.round(ms));
+        at += ms;
+      },
+      log: createLogger({
+        level: "debug",
+        redact: createRedactor([TOKEN]),
+        destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+      }),
+      ...options,
+    });
+    return { api, waits, lines, at: () => at };
+  }
+  const refuse = (status: number, retryAfter: string | null, times = 1) =>
+    agent
+      .get(ORIGIN)
+      .intercept({ path: "/api/v1/user", method: "GET" })
+      .reply(
+        status,
+        { message: "slow down" },
+        {
+          headers: {
+            ...JSON_HEADERS.headers,
+            ...(retryAfter === null ? {} : { "retry-after": retryAfter }),
+          },
+        },
+      )
+      .times(times);
+  const ok = () =>
+    agent
+      .get(ORIGIN)
+      .intercept({ path: "/api/v1/user", method: "GET" })
+      .reply(200, { id: 5, login: "fixture-bot" }, JSON_HEADERS);
+  const job = (ms: number) => [new AbortController().signal, T0 + ms] as const;
+
+  it("waits as long as a 429 asks, and logs the wait", async () => {
+    refuse(429, "30", 2);
+    ok();
+    const c = clocked();
+    const [signal, deadline] = job(600_000);
+    expect(await c.api.bound(signal, deadline).getCurrentUser()).toMatchObject({ id: 5 });
+    expect(c.waits).toEqual([30_000, 30_000]);
+    expect(
+      c.lines
+        .filter((l) => l.call === "GET /user")
+        .map((l) => [l.msg, l.status, l.retryAfter, l.retryInMs]),
+    ).toEqual([
+      ["Gitea API call refused for now; waiting as its Retry-After asks", 429, "30", 30_000],
+      ["Gitea API call refused for now; waiting as its Retry-After asks", 429, "30", 30_000],
+    ]);
+  });
+
+  it("asked waits do not use up the retries: six 429s in a row, then the answer, within the deadline", async () => {
+    refuse(429, "1", 6);
+    ok();
+    const c = clocked({ retries: 3 });
+    const [signal, deadline] = job(600_000);
+    expect(await c.api.bound(signal, deadline).getCurrentUser()).toMatchObject({ id: 5 });
+    expect(c.waits).toEqual([1000, 1000, 1000, 1000, 1000, 1000]);
+  });
+
+  it("does not wait past the job's deadline: it gives up at once, saying why", async () => {
+    refuse(429, "600");
+    const c = clocked();
+    const [signal, deadline] = job(120_000);
+    const error = await c.api
+      .bound(signal, deadline)
+      .getCurrentUser()
+      .catch((e: unknown) => e);
+    expect(c.waits).toEqual([]);
+    expect(error).toMatchObject({
+      status: 429,
+      message: "GET /user: slow down (asked to wait 600 s (Retry-After), past the job's deadline)",
+    });
+  });
+
+  it("waits until the deadline allows, then gives up when the next wait would pass it", async () => {
+    refuse(503, "40", 3);
+    const c = clocked();
+    const [signal, deadline] = job(100_000);
+    const error = await c.api
+      .bound(signal, deadline)
+      .getCurrentUser()
+      .catch((e: unknown) => e);
+    // 40 s, 40 s (80 s in), and a third 40 s would end at 120 s: past 100 s.
+    expect(c.waits).toEqual([40_000, 40_000]);
+    expect((error as Error).message).toBe(
+      "GET /user: slow down (asked to wait 40 s (Retry-After), past the job's deadline)",
+    );
+  });
+
+  it("reads an HTTP-date", async () => {
+    refuse(429, new Date(T0 + 5_000).toUTCString());
+    ok();
+    const c = clocked();
+    const [signal, deadline] = job(600_000);
+    await c.api.bound(signal, deadline).getCurrentUser();
+    expect(c.waits).toEqual([5_000]);
+  });
+
+  it("without a deadline, waits at most maxWaitMs", async () => {
+    refuse(429, "120");
+    const c = clocked({ maxWaitMs: 60_000 });
+    await expect(c.api.getCurrentUser()).rejects.toThrow(
+      "GET /user: slow down (asked to wait 120 s (Retry-After), more than 60 s)",
+    );
+    expect(c.waits).toEqual([]);
+  });
+
+  it("a Retry-After on a 500 is not an instruction: plain backoff, bounded retries", async () => {
+    refuse(500, "30", 4);
+    const c = clocked({ retries: 3, backoffMs: 100 });
+    await expect(c.api.getCurrentUser()).rejects.toThrow("GET /user: slow down (4 attempts)");
+    expect(c.waits).toHaveLength(3);
+    expect(c.waits.every((w, n) => w >= 100 * 2 ** n * 0.5 && w <= 100 * 2 ** n * 1.5)).toBe(true);
+  });
+
+  it("a comment POST refused with 429 and Retry-After is repeated after the wait (nothing was written)", async () => {
+    const pool = agent.get(ORIGIN);
+    pool
+      .intercept({ path: "/api/v1/repos/o/r/issues/1/comments", method: "POST" })
+      .reply(429, { message: "slow down" }, { headers: { "retry-after": "2" } });
+    pool.intercept({ path: "/api/v1/repos/o/r/issues/1/comments", method: "POST" }).reply(
+      201,
+      {
+        id: 3,
+        body: "x",
+        user: { id: 1, login: "fixture-bot" },
+        created_at: "2026-12-07T10:00:00Z",
+      },
+      JSON_HEADERS,
+    );
+    const c = clocked();
+    const [signal, deadline] = job(600_000);
+    expect(await c.api.bound(signal, deadline).createComment("o/r", 1, "x")).toMatchObject({
+      id: 3,
+    });
+    expect(c.waits).toEqual([2_000]);
   });
 });

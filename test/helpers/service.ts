@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, expect } from "vitest";
 import { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { type Service, startService } from "../../src/main.ts";
 import { type DoubleUser, type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
@@ -197,3 +198,24 @@ fixtures:
     ),
   }),
 } satisfies Pick<HarnessOptions, "manifest" | "setup"> & { branch: string };
+
+/**
+ * One harness per test: `start` builds it from `defaults` (and the test's own options); after
+ * each test it is checked (no request that Gitea's swagger would refuse) and closed.
+ */
+export function harnessPerTest(defaults: HarnessOptions) {
+  let current: Harness | null = null;
+  afterEach(async () => {
+    if (!current) return;
+    const done = current;
+    current = null;
+    expect(done.gitea.violations).toEqual([]);
+    await done.close();
+  });
+  return {
+    async start(options: Partial<HarnessOptions> = {}): Promise<Harness> {
+      current = await startHarness({ ...defaults, ...options });
+      return current;
+    },
+  };
+}

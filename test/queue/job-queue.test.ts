@@ -269,7 +269,7 @@ describe("createJobQueue", () => {
         concurrency: 1,
         log: silentLogger,
       });
-      expect(third.resume()).toEqual({ requeued: 0, abandoned: [c] });
+      expect(third.resume()).toEqual({ requeued: 0, abandoned: [{ job: c, attempts: 3 }] });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,33 +6,27 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli.ts";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { startService } from "../../src/main.ts";
 import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { ConfigError } from "../../src/shared/errors.ts";
-import { BAD_BACKUP, type Harness, MANIFEST_REPO, REPO, startHarness } from "../helpers/service.ts";
+import {
+  BAD_BACKUP,
+  type Harness,
+  harnessPerTest,
+  MANIFEST_REPO,
+  REPO,
+} from "../helpers/service.ts";
 import { leaves } from "../render/gitea-markdown.ts";
 
 const BRANCH = BAD_BACKUP.branch;
 
-let h: Harness | null = null;
-afterEach(async () => {
-  if (h) {
-    expect(h.gitea.violations).toEqual([]);
-    await h.close();
-    h = null;
-  }
-});
+const harness = harnessPerTest(BAD_BACKUP);
 
-async function start(options: { env?: Record<string, string>; manifestInRepo?: boolean } = {}) {
-  h = await startHarness({
-    ...BAD_BACKUP,
-    ...options,
-  });
-  return h;
-}
+const start = (options: { env?: Record<string, string>; manifestInRepo?: boolean } = {}) =>
+  harness.start(options);
 
 const statuses = (hh: Harness, sha: string, repo = REPO) =>
   hh.gitea.statuses(repo, sha).map((s) => `${s.status}: ${s.description}`);
@@ -98,6 +92,70 @@ describe("one deadline bounds the whole job", () => {
       release();
       await hh.service.idle();
     }
+  });
+});
+
+describe("Retry-After is honoured within the job's deadline (issue 17 item 5)", () => {
+  /**
+   * A PR opened and delivered while the bot's reads of it fail `count` times as `failure` says;
+   * resolves when the job has ended, with how long that took.
+   */
+  async function openedWhileRefused(
+    env: Record<string, string>,
+    count: number,
+    failure: { status: number; retryAfter?: string },
+  ) {
+    const hh = await start({ env });
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    // (The payload is read from the double first: the failures are for the bot's reads.)
+    const payload = await hh.pullRequestPayload("opened", number);
+    hh.gitea.failNext(count, {
+      ...failure,
+      match: (r) => r.method === "GET" && r.path.endsWith(`/pulls/${number}`),
+    });
+    const began = Date.now();
+    await hh.deliver("pull_request", payload);
+    await hh.service.idle();
+    return { hh, shown: statuses(hh, headSha), ms: Date.now() - began };
+  }
+
+  it("a proxy that answers 429 four times, asking for a second each time: the job waits and reports", async () => {
+    const { hh, shown, ms } = await openedWhileRefused({}, 4, { status: 429, retryAfter: "1" });
+    expect(shown).toEqual(["pending: verifying 1…", "success: bad-backup passes"]);
+    // It waited as asked (four times a second), and said so in the log.
+    expect(ms).toBeGreaterThanOrEqual(4_000);
+    const waits = hh.logs.filter(
+      (l) => l.msg === "Gitea API call refused for now; waiting as its Retry-After asks",
+    );
+    expect(waits.map((l) => [l.status, l.retryAfter, l.retryInMs])).toEqual([
+      [429, "1", 1000],
+      [429, "1", 1000],
+      [429, "1", 1000],
+      [429, "1", 1000],
+    ]);
+  });
+
+  it("a wait past the job's deadline is not made: the job ends at once in an error that says why", async () => {
+    const { shown, ms } = await openedWhileRefused({ JOB_TIMEOUT: "60s" }, 1, {
+      status: 429,
+      retryAfter: "120",
+    });
+    expect(ms).toBeLessThan(30_000);
+    // (The PR's head is read before anything is posted: no pending came first.)
+    expect(shown).toEqual([
+      "error: fixture-bot could not finish: Gitea API error 429 (asked to wait 120 s (Retry-After), past the job's deadline)",
+    ]);
+  });
+
+  it("a Gitea that keeps failing: the error status says how many attempts were made", async () => {
+    const { shown } = await openedWhileRefused({}, 4, { status: 502 });
+    expect(shown).toEqual([
+      "error: fixture-bot could not finish: Gitea API error 502 (4 attempts)",
+    ]);
   });
 });
 
@@ -203,7 +261,7 @@ describe("start-up faults say what they are", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^Gitea at ${hh.gitea.url.replace(/[.]/g, "\\.")} did not answer for \\d+ s \\(last attempt: HTTP 502, GET /user: failure injected by failNext\\(\\)\\); is GITEA_URL right, and is Gitea up\\?$`,
+        `^Gitea at ${hh.gitea.url.replace(/[.]/g, "\\.")} did not answer for \\d+ s \\(last attempt: HTTP 502, GET /user: failure injected by failNext\\(\\) \\(4 attempts\\)\\); is GITEA_URL right, and is Gitea up\\?$`,
       ),
     );
     expect((error as Error).message).not.toContain("refused");

@@ -5,30 +5,20 @@
  * Gitea restored from a backup does.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPORT_MARKER } from "../../src/render/render-comment.ts";
-import { BAD_BACKUP, type Harness, REPO, startHarness } from "../helpers/service.ts";
+import { BAD_BACKUP, type Harness, harnessPerTest, REPO } from "../helpers/service.ts";
 
 const BRANCH = BAD_BACKUP.branch;
 
-let h: Harness | null = null;
-afterEach(async () => {
-  if (h) {
-    expect(h.gitea.violations).toEqual([]);
-    await h.close();
-    h = null;
-  }
-});
+const harness = harnessPerTest(BAD_BACKUP);
 
 async function opened(env: Record<string, string> = {}) {
-  h = await startHarness({
-    ...BAD_BACKUP,
-    env,
-  });
-  const pull = h.gitea.openPull(REPO, { head: BRANCH, base: "main", author: "maintainer" });
-  await h.pullRequest("opened", pull.number);
-  await h.service.idle();
-  return { hh: h, ...pull };
+  const hh = await harness.start({ env });
+  const pull = hh.gitea.openPull(REPO, { head: BRANCH, base: "main", author: "maintainer" });
+  await hh.pullRequest("opened", pull.number);
+  await hh.service.idle();
+  return { hh, ...pull };
 }
 
 type Summary = {
