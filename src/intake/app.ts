@@ -12,6 +12,8 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { EnqueueResult, Job } from "../queue/job.ts";
+import { StorageError } from "../shared/errors.ts";
+import { everySoOften } from "../shared/every-so-often.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type RouteContext, readDeliveryHeaders, toJob } from "./gitea-events.ts";
 import type { VerifySignature } from "./signature.ts";
@@ -53,6 +55,8 @@ export type AppDeps = {
   onBodySlots?: (slots: BodySlots) => void;
   /** Counts deliveries by event type and outcome (metrics). */
   onDelivery?: (event: string, outcome: DeliveryOutcome) => void;
+  /** The clock for how often a refusal is logged (tests move it). */
+  now?: () => number;
 };
 
 export type BodySlots = { reading: number; waiting: number };
@@ -66,7 +70,8 @@ export type DeliveryOutcome =
   | "too_large"
   | "too_slow"
   | "busy"
-  | "unavailable";
+  | "unavailable"
+  | "not_stored";
 
 // ignoreBOM keeps a leading BOM in the text, which then encodes back to exactly the bytes received.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -75,6 +80,8 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const maxSize = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   const slots = createBodySlots(deps.maxBodiesAtOnce ?? MAX_BODIES_AT_ONCE, deps.onBodySlots);
+  // A full disk refuses every delivery: say so in the log once a minute, not once a delivery.
+  const storageLog = everySoOften(60_000, deps.now ?? Date.now);
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
@@ -186,7 +193,26 @@ export function createApp(deps: AppDeps): Hono {
         log.info({ reason: routed.ignored }, "delivery ignored");
         return answer("ignored", { ignored: routed.ignored }, 202);
       }
-      const result = await deps.enqueue(routed.job);
+      let result: EnqueueResult;
+      try {
+        result = await deps.enqueue(routed.job);
+      } catch (error) {
+        // Nothing is accepted that could not be stored: a 202 promises the job is kept.
+        if (!(error instanceof StorageError)) throw error;
+        const seen = storageLog.seen(error.code);
+        if (seen.log)
+          deps.log.error(
+            { code: error.code, refusedSinceLastLine: seen.suppressed },
+            `deliveries refused: ${error.problem}`,
+          );
+        return answer(
+          "not_stored",
+          {
+            error: `fixture-bot cannot store the delivery: ${error.problem} (${error.code}); redeliver from Gitea's webhook page once that is fixed`,
+          },
+          503,
+        );
+      }
       if (!result.queued) {
         log.info({ reason: result.reason }, "delivery not queued");
         return answer("duplicate", { ignored: result.reason }, 202);

@@ -47,7 +47,7 @@ export function createMetrics(options: {
   collectDefaultMetrics({ register: registry, prefix: "fixture_bot_" });
   const deliveries = new Counter({
     name: "fixture_bot_deliveries_total",
-    help: "Webhook deliveries received, by X-Gitea-Event-Type and outcome (queued, ignored, duplicate, unauthorized, bad_request, too_large, too_slow, busy, unavailable).",
+    help: "Webhook deliveries received, by X-Gitea-Event-Type and outcome (queued, ignored, duplicate, unauthorized, bad_request, too_large, too_slow, busy, unavailable, not_stored).",
     labelNames: ["event", "outcome"],
     registers: [registry],
   });

@@ -5,6 +5,7 @@
  * run at once. On start, jobs that were queued or running when the process stopped are resumed.
  */
 import type { Logger } from "../shared/logger.ts";
+import { asStorageError } from "../store/storage-errors.ts";
 import { type EnqueueResult, type Job, jobKey, jobRevision } from "./job.ts";
 import type { Abandoned, JobStore } from "./job-store.ts";
 
@@ -23,6 +24,7 @@ export type JobQueueOptions = {
 };
 
 export type JobQueue = {
+  /** Store the job and start it when a worker is free; throws StorageError when it cannot be stored. */
   enqueue(job: Job): EnqueueResult;
   /** Queue again what a previous process left queued or running, and start working. */
   resume(): { requeued: number; abandoned: Abandoned[] };
@@ -99,7 +101,13 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     enqueue(job) {
       // While draining, a delivery is still written (the 202 promises it is kept) but not started:
       // the next process runs it.
-      const result = store.add(job, jobKey(job), jobRevision(job));
+      let result: ReturnType<JobStore["add"]>;
+      try {
+        result = store.add(job, jobKey(job), jobRevision(job));
+      } catch (error) {
+        // Not stored, so not accepted: the intake answers 503 and says why.
+        throw asStorageError(error) ?? error;
+      }
       if (result.queued && result.replaced) {
         log.info({ replaced: result.replaced, by: job.id }, "newer job replaces a queued one");
       }

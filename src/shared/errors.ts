@@ -5,7 +5,7 @@
  * A fixture that fails its checks is a result, not an exception: none of these is thrown for it.
  */
 
-export type ErrorKind = "config" | "git" | "gitea-api" | "internal";
+export type ErrorKind = "config" | "git" | "gitea-api" | "storage" | "internal";
 
 export class BotError extends Error {
   readonly kind: ErrorKind = "internal";
@@ -69,6 +69,23 @@ export class GiteaApiError extends BotError {
     this.path = path;
     this.status = status;
     this.note = options?.note ?? null;
+  }
+}
+
+/**
+ * The database cannot store anything now: a full disk, a read-only file system, a lock held too
+ * long (store/storage-errors.ts tells them apart). `problem` says which, for whoever waits.
+ */
+export class StorageError extends BotError {
+  override readonly kind = "storage";
+  /** SQLite's or the system's code: SQLITE_FULL, ENOSPC, SQLITE_READONLY... */
+  readonly code: string;
+  /** What an operator reads: "the disk is full". */
+  readonly problem: string;
+  constructor(code: string, problem: string, options?: { cause?: unknown }) {
+    super(`${problem} (${code})`, options);
+    this.code = code;
+    this.problem = problem;
   }
 }
 
