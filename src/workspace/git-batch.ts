@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import { GitError } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
+import { forgetGroup, rememberGroup } from "./process-groups.ts";
 
 export type ObjectInfo = { oid: string; type: string; size: number };
 export type Answer<T> = T | "missing" | "ambiguous";
@@ -88,6 +89,7 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
       detached: true,
     });
     child = proc;
+    rememberGroup(proc.pid);
     // A batch process never keeps the bot alive on its own.
     proc.unref();
     unref(proc.stdin);
@@ -105,6 +107,7 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
     proc.stdin?.on("error", () => undefined); // reported through "exit"
     proc.on("error", (error) => fail(new GitError("other", `git cat-file: ${error.message}`)));
     proc.on("exit", (code, signal) => {
+      forgetGroup(proc.pid);
       if (proc !== child) return; // closed: its questions were answered or failed already
       if (queue.length === 0 && failure === null && code === 0) return;
       const text = options.redact(stderr).trim();

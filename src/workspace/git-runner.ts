@@ -28,6 +28,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { GitError, type GitFailure } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
+import { forgetGroup, rememberGroup } from "./process-groups.ts";
 
 export type GitRunnerOptions = {
   /** Directory git runs in (a bare mirror). */
@@ -213,6 +214,8 @@ function spawnGit(
       stdio: [limits.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       detached: true,
     });
+    // ...and since a signal to the service's group does not reach it, it is killed at exit.
+    rememberGroup(child.pid);
     if (limits.input !== undefined) {
       child.stdin?.on("error", () => undefined); // a git that exits early is reported by its exit
       child.stdin?.end(limits.input);
@@ -269,6 +272,7 @@ function spawnGit(
       running.delete(stop);
       // Anything of git's that outlived it, having let go of its output, goes now.
       if (terminating) signalGroup("SIGKILL");
+      forgetGroup(child.pid);
       resolve({
         stdout: Buffer.concat(stdout),
         stderr: stderr.text(),

@@ -13,6 +13,7 @@ import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
 import { type BotProcess, startBotProcess } from "../helpers/bot-process.ts";
 import { currentPullPayload, delivery } from "../helpers/deliveries.ts";
+import { processesUnder } from "../helpers/processes.ts";
 import { applyPatch, fixtureBranch, recipeRepo } from "../helpers/recipes.ts";
 
 const REPO = "recipe-maintainers/custom-html";
@@ -127,6 +128,35 @@ describe("a real process", () => {
     await next.waitForLog((l) => l.msg === "resuming jobs from the last run");
     await until(() => finalStatus(a.headSha) !== undefined);
     expect(finalStatus(a.headSha)?.status).toBe("failure");
+  });
+
+  it("leaves no git running when it exits: a fetch stalled on Gitea ends with the service", async () => {
+    const bot = await start({ SHUTDOWN_GRACE: "1s" });
+    const a = gitea.openPull(REPO, {
+      head: BRANCHES[0] as string,
+      base: "main",
+      author: "maintainer",
+    });
+    const dataDir = env.DATA_DIR as string;
+    const gits = async () =>
+      (await processesUnder(dataDir)).filter((p) => p.argv[0]?.startsWith("git"));
+    const release = gitea.holdGit(); // the job's fetch waits on Gitea
+    try {
+      await deliverOpened(bot, a.number);
+      const until = Date.now() + 20_000;
+      while (!(await gits()).some((p) => p.argv.includes("fetch"))) {
+        if (Date.now() > until) throw new Error("the job's git fetch never started");
+        await sleep(50);
+      }
+      bot.child.kill("SIGTERM");
+      expect(await bot.exited).toEqual({ code: 0, signal: null });
+      // A killed process may take a moment to leave /proc; none may stay.
+      const after = Date.now() + 3_000;
+      while ((await gits()).length > 0 && Date.now() < after) await sleep(50);
+      expect(await gits()).toEqual([]);
+    } finally {
+      release();
+    }
   });
 
   it("completes after a restart the jobs it had accepted when it was SIGKILLed", async () => {

@@ -5,7 +5,7 @@
  * long, never while data still flows.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, readlink, realpath, utimes, writeFile } from "node:fs/promises";
+import { mkdir, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { git, ScratchRepo } from "../../src/demo/scratch-repo.ts";
@@ -16,6 +16,7 @@ import { silentLogger } from "../../src/shared/logger.ts";
 import { createRedactor } from "../../src/shared/redact.ts";
 import { createGitRunner } from "../../src/workspace/git-runner.ts";
 import { createWorkspace, type Timeouts } from "../../src/workspace/workspace.ts";
+import { processesUnder } from "../helpers/processes.ts";
 import { createTestEnv, fixture, type TestEnv } from "../helpers/recipes.ts";
 import { type FaultyGitServer, startFaultyGitServer } from "./faulty-git-server.ts";
 
@@ -68,25 +69,10 @@ function workspaceFor(timeouts: Partial<Timeouts>) {
 }
 
 /**
- * The processes (not zombies) working in `mirror` or beside it (a first sync clones from the
- * mirror's parent into a temporary directory there), as Linux's /proc shows them.
+ * The processes working in `mirror` or beside it (a first sync clones from the mirror's parent
+ * into a temporary directory there).
  */
-async function processesIn(mirror: string): Promise<{ pid: number; argv: string[] }[]> {
-  const real = await realpath(dirname(mirror));
-  const found: { pid: number; argv: string[] }[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cwd = await readlink(`/proc/${name}/cwd`);
-      if (cwd !== real && !cwd.startsWith(`${real}/`)) continue;
-      const argv = (await readFile(`/proc/${name}/cmdline`, "utf8")).split("\0").filter(Boolean);
-      found.push({ pid: Number(name), argv });
-    } catch {
-      // Gone meanwhile, or a zombie (no cwd any more).
-    }
-  }
-  return found;
-}
+const processesIn = (mirror: string) => processesUnder(dirname(mirror));
 
 /** The `git fetch` (or, on a first sync, `git clone`) the workspace started for this mirror. */
 async function gitProcess(mirror: string, verb: "fetch" | "clone"): Promise<number> {
