@@ -16,6 +16,8 @@ export type Service = {
   idle(): Promise<void>;
   /** Run the reconcile now (it also runs at start and every RECONCILE_INTERVAL). */
   reconcile(): Promise<unknown>;
+  /** Kill every git still running (for the process's exit: none may outlive it). */
+  endGit(): number;
   log: Logger;
 };
 
@@ -26,6 +28,7 @@ export type Parts = {
   /** Deliveries are taken while this says so (the app answers 503 otherwise). */
   accepting: { set(value: boolean): void };
   close(): void;
+  endGit(): number;
   log: Logger;
 };
 
@@ -56,6 +59,7 @@ export async function launch(
     log,
     idle: () => queue.idle(),
     reconcile: () => reconciler.run(),
+    endGit: () => parts.endGit(),
     stop(graceMs = settings.graceMs) {
       stopping ??= (async () => {
         parts.accepting.set(false);

@@ -211,6 +211,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
         },
       },
       close: () => db.close(),
+      endGit: () => workspace.endGit(),
       log,
     },
     {
@@ -231,7 +232,17 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   return service;
 }
 
-/** `fixture-bot serve`: run until SIGTERM/SIGINT, then drain; returns the exit code. */
+/**
+ * `fixture-bot serve`: run until SIGTERM/SIGINT, then drain; returns the exit code. When the
+ * process exits (cli.ts ends it once the drain is over, or an error ends it), every git the
+ * service started that still runs is killed: each leads a process group of its own, which no
+ * signal to the service's group reaches (workspace/process-groups.ts).
+ */
 export function serve(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  return untilSignalled(() => startService({ env }));
+  let service: Service | null = null;
+  process.once("exit", () => void service?.endGit());
+  return untilSignalled(async () => {
+    service = await startService({ env });
+    return service;
+  });
 }

@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { GitError } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
-import { forgetGroup, rememberGroup } from "./process-groups.ts";
+import type { ProcessGroups } from "./process-groups.ts";
 
 export type ObjectInfo = { oid: string; type: string; size: number };
 export type Answer<T> = T | "missing" | "ambiguous";
@@ -36,6 +36,8 @@ export type GitBatchOptions = {
   onGit?: ((args: readonly string[]) => void) | undefined;
   /** How long the process may wait without a question before it is ended (default 2 s). */
   idleCloseMs?: number;
+  /** Where the process's group is remembered while it lives, to be ended with the service. */
+  groups?: ProcessGroups | undefined;
 };
 
 type Pending = {
@@ -89,7 +91,7 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
       detached: true,
     });
     child = proc;
-    rememberGroup(proc.pid);
+    options.groups?.remember(proc.pid);
     // A batch process never keeps the bot alive on its own.
     proc.unref();
     unref(proc.stdin);
@@ -107,7 +109,7 @@ export function createGitBatch(options: GitBatchOptions): GitBatch {
     proc.stdin?.on("error", () => undefined); // reported through "exit"
     proc.on("error", (error) => fail(new GitError("other", `git cat-file: ${error.message}`)));
     proc.on("exit", (code, signal) => {
-      forgetGroup(proc.pid);
+      options.groups?.forget(proc.pid);
       if (proc !== child) return; // closed: its questions were answered or failed already
       if (queue.length === 0 && failure === null && code === 0) return;
       const text = options.redact(stderr).trim();

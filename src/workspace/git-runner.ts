@@ -28,7 +28,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { GitError, type GitFailure } from "../shared/errors.ts";
 import type { Redact } from "../shared/redact.ts";
-import { forgetGroup, rememberGroup } from "./process-groups.ts";
+import type { ProcessGroups } from "./process-groups.ts";
 
 export type GitRunnerOptions = {
   /** Directory git runs in (a bare mirror). */
@@ -48,6 +48,8 @@ export type GitRunnerOptions = {
   signal?: AbortSignal | undefined;
   /** Told of every git process started, with its arguments (tests and benchmarks count them). */
   onGit?: ((args: readonly string[]) => void) | undefined;
+  /** Where each live git's process group is remembered, to be ended with the service. */
+  groups?: ProcessGroups | undefined;
 };
 
 export type RunOptions = {
@@ -148,6 +150,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
       signal,
       running,
       input: runOptions.input,
+      groups: options.groups,
     });
     return toOutput(args, ending, runOptions.quietNo ?? true, options.redact);
   }
@@ -197,6 +200,7 @@ function spawnGit(
     signal?: AbortSignal | undefined;
     running: Set<(why: string) => void>;
     input?: string | undefined;
+    groups?: ProcessGroups | undefined;
   },
 ): Promise<Ending> {
   const { signal, running } = limits;
@@ -215,7 +219,7 @@ function spawnGit(
       detached: true,
     });
     // ...and since a signal to the service's group does not reach it, it is killed at exit.
-    rememberGroup(child.pid);
+    limits.groups?.remember(child.pid);
     if (limits.input !== undefined) {
       child.stdin?.on("error", () => undefined); // a git that exits early is reported by its exit
       child.stdin?.end(limits.input);
@@ -272,7 +276,7 @@ function spawnGit(
       running.delete(stop);
       // Anything of git's that outlived it, having let go of its output, goes now.
       if (terminating) signalGroup("SIGKILL");
-      forgetGroup(child.pid);
+      limits.groups?.forget(child.pid);
       resolve({
         stdout: Buffer.concat(stdout),
         stderr: stderr.text(),

@@ -16,6 +16,7 @@ import { createGitBatch } from "./git-batch.ts";
 import { createGitRunner, type GitRunner } from "./git-runner.ts";
 import { createLocks } from "./lock.ts";
 import { createMirror, type Mirror } from "./mirror.ts";
+import { createProcessGroups } from "./process-groups.ts";
 
 export type { Mirror } from "./mirror.ts";
 
@@ -73,6 +74,11 @@ export type Workspace = {
   sync(repo: string, options?: SyncOptions): Promise<Mirror>;
   /** Where a repository's mirror lives (it may not exist yet). */
   mirrorPath(repo: string): string;
+  /**
+   * Kill every git this workspace started that is still running (its whole process group):
+   * for the service's exit. Returns how many were ended.
+   */
+  endGit(): number;
 };
 
 const REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
@@ -102,6 +108,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
   };
   if (options.token) config["http.extraHeader"] = `Authorization: token ${options.token}`;
   const locks = createLocks({ timeoutMs: timeouts.lockMs });
+  const groups = createProcessGroups();
 
   const runnerFor = (
     cwd: string,
@@ -118,6 +125,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
       redact: options.redact,
       inherit: options.env ?? process.env,
       onGit: options.onGit,
+      groups,
     });
 
   function mirrorPath(repo: string): string {
@@ -217,6 +225,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
         redact: options.redact,
         signal,
         onGit: options.onGit,
+        groups,
       }),
       fetchCommit: (sha) =>
         locks.withLock(`${path}.lock`, () =>
@@ -246,7 +255,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     });
   }
 
-  return { sync, mirrorPath };
+  return { sync, mirrorPath, endGit: () => groups.endAll() };
 }
 
 /** How much older than the longest git deadline a lock file must be to count as left behind. */
