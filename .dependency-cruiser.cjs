@@ -30,6 +30,14 @@ module.exports = {
       to: { pathNot: [`^src/(recipe|shared)/`, pure] },
     },
     {
+      name: "outcome-is-pure",
+      comment:
+        "outcome/ judges what the recipe CI observed against what a canary is for: it imports only zod and shared/.",
+      severity: "error",
+      from: { path: "^src/outcome/" },
+      to: { pathNot: [`^src/(outcome|shared)/`, pure] },
+    },
+    {
       name: "render-is-pure",
       comment:
         "render/ turns results into text: it imports only shared/ (and diff, yaml, re2js, zod).",

@@ -8,7 +8,15 @@ import { readFile } from "node:fs/promises";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError, errorMessage } from "../shared/errors.ts";
-import { type Manifest, ManifestInput, toManifest } from "./manifest.ts";
+import {
+  ChangeRuleInput,
+  CiInput,
+  DefaultsInput,
+  FixtureInput,
+  type Manifest,
+  ManifestInput,
+  toManifest,
+} from "./manifest.ts";
 
 /** A manifest is a small hand-written file; anything bigger is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -88,7 +96,9 @@ function describeIssue(
       const allowed = allowedKeysAt(path);
       const hint = suggest(key, allowed);
       const message = `unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${allowed.join(", ")}`;
-      return `${where(offsetOf(root, keyPath, "key"))} ${subject(data, path)}${message}`;
+      // Inside defaults: or ci:, say which mapping the key is in; a fixture names itself.
+      const inside = path.length > 0 && path[0] !== "fixtures" ? `${label(path)}: ` : "";
+      return `${where(offsetOf(root, keyPath, "key"))} ${subject(data, path)}${inside}${message}`;
     });
   }
   const value = valueAt(data, path);
@@ -165,16 +175,19 @@ function rangeStart(node: unknown): number {
   return range ? range[0] : 0;
 }
 
+/** The keys each mapping may have, read from the schema itself (so a new key is never left out). */
 const KEYS = {
-  top: ["version", "defaults", "fixtures"],
-  defaults: ["repo", "base", "max_commits"],
-  fixture: ["name", "repo", "branch", "sha", "base", "expect", "max_commits", "change"],
-  change: ["path", "lines", "keys", "max_lines", "allow"],
+  top: Object.keys(ManifestInput.shape),
+  defaults: Object.keys(DefaultsInput.shape),
+  ci: Object.keys(CiInput.shape),
+  fixture: Object.keys(FixtureInput.shape),
+  change: Object.keys(ChangeRuleInput.shape),
 };
 
 function allowedKeysAt(path: Path): string[] {
   if (path.length === 0) return KEYS.top;
   if (path[0] === "defaults") return KEYS.defaults;
+  if (path[0] === "ci") return KEYS.ci;
   if (path.length === 2) return KEYS.fixture;
   return KEYS.change;
 }

@@ -163,10 +163,72 @@ export const DefaultsInput = z.strictObject({
   max_commits: Count.optional(),
 });
 
+/** The placeholders a `ci.results` template may use. */
+export const RESULTS_PLACEHOLDERS = ["owner", "repo", "sha", "name"] as const;
+
+/** Placeholders in a template: `{tier}`, `{sha}`... */
+function placeholdersIn(template: string): string[] {
+  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] as string);
+}
+
+const StatusContextPattern = z
+  .string({ error: 'must be a string with "{tier}" in it, e.g. "recipe-ci/{tier}"' })
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" })
+  .superRefine((value, ctx) => {
+    const names = placeholdersIn(value);
+    const tiers = names.filter((n) => n === "tier").length;
+    const others = names.filter((n) => n !== "tier");
+    if (tiers !== 1 || others.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must contain "{tier}" once and no other placeholder (e.g. "recipe-ci/{tier}")`,
+      });
+    }
+  });
+
+const ResultsTemplate = z
+  .string({ error: "must be a string: a path or an http(s) URL template" })
+  .min(1, { error: "must not be empty" })
+  .max(500, { error: "must be at most 500 characters" })
+  .superRefine((value, ctx) => {
+    const unknown = placeholdersIn(value).filter(
+      (n) => !(RESULTS_PLACEHOLDERS as readonly string[]).includes(n),
+    );
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `uses ${unknown.map((n) => `{${n}}`).join(", ")}; the placeholders are ${RESULTS_PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}`,
+      });
+      return;
+    }
+    if (/^https?:\/\//i.test(value)) return;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a path, or an http:// or https:// URL" });
+    } else if (value.startsWith("/") || value.split("/").includes("..")) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be a path relative to the manifest\'s directory, without "..", or a URL',
+      });
+    }
+  });
+
+/** Where the recipe CI's results for each canary are read (issue 18; README "Did the canary go red..."). */
+export const CiInput = z
+  .strictObject({
+    status_context: StatusContextPattern.optional(),
+    results: ResultsTemplate.optional(),
+  })
+  .refine((ci) => ci.status_context !== undefined || ci.results !== undefined, {
+    error:
+      "needs status_context (the recipe CI's commit statuses) or results (its results documents), or both",
+  });
+
 export const ManifestInput = z
   .strictObject({
     version: z.literal(1, { error: "must be 1" }),
     defaults: DefaultsInput.optional(),
+    ci: CiInput.optional(),
     fixtures: z
       .array(FixtureInput, { error: "must be a list of fixtures" })
       .min(1, { error: "must list at least one fixture" })
@@ -235,13 +297,29 @@ export type ManifestInput = z.infer<typeof ManifestInput>;
 
 export { ALLOW_VALUES, type Allowance, type ChangeRule, type Fixture, TIERS, type Tier };
 
-export type Manifest = { version: 1; fixtures: Fixture[] };
+/** Where the recipe CI's observations come from (null fields: that source is not used). */
+export type CiSource = {
+  /** A commit status context with `{tier}` in it: "recipe-ci/{tier}". */
+  statusContext: string | null;
+  /** A path or http(s) URL with {owner}, {repo}, {sha}, {name}: one results document per canary. */
+  results: string | null;
+};
+
+export type Manifest = { version: 1; fixtures: Fixture[]; ci?: CiSource | undefined };
 
 /** Apply `defaults` and normalise; the input has already passed `ManifestInput`. */
 export function toManifest(input: ManifestInput): Manifest {
   const defaults = input.defaults ?? {};
   return {
     version: 1,
+    ...(input.ci
+      ? {
+          ci: {
+            statusContext: input.ci.status_context ?? null,
+            results: input.ci.results ?? null,
+          },
+        }
+      : {}),
     fixtures: input.fixtures.map((f) => ({
       name: f.name,
       repo: (f.repo ?? defaults.repo) as string,

@@ -93,7 +93,7 @@ fixtures:
   it("rejects an unknown key and suggests the one meant", () => {
     const text = fixture().replace("    change:", "    chnage:");
     expect(errorsOf(text)).toContain(
-      'fixtures.yaml:8:5 fixture "bad-backup": unknown key "chnage" (did you mean "change"?); allowed: name, repo, branch, sha, base, expect, max_commits, change',
+      'fixtures.yaml:8:5 fixture "bad-backup": unknown key "chnage" (did you mean "change"?); allowed: name, repo, branch, sha, base, expect, max_commits, tier, change',
     );
   });
 
@@ -256,5 +256,79 @@ ${lines.map((l) => `    ${l}\n`).join("")}`;
     ],
   ])("refuses %j", (lines, message) => {
     expect(errorsOf(tierFixture(lines))).toEqual([message]);
+  });
+});
+
+describe("ci: where the recipe CI's results are read", () => {
+  const withCi = (ci: string) => `version: 1\nci:\n${ci}${fixture().replace("version: 1\n", "")}`;
+
+  it("reads status_context and results", () => {
+    expect(
+      parseManifest(
+        withCi(
+          '  status_context: "recipe-ci/{tier}"\n  results: "https://ci.example/{owner}/{repo}/{sha}.json"\n',
+        ),
+      ).ci,
+    ).toEqual({
+      statusContext: "recipe-ci/{tier}",
+      results: "https://ci.example/{owner}/{repo}/{sha}.json",
+    });
+    expect(parseManifest(withCi("  results: results/{name}.json\n")).ci).toEqual({
+      statusContext: null,
+      results: "results/{name}.json",
+    });
+    expect(parseManifest(fixture()).ci).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "no {tier}",
+      '  status_context: "recipe-ci"\n',
+      'fixtures.yaml:3:19 ci.status_context "recipe-ci" must contain "{tier}" once and no other placeholder (e.g. "recipe-ci/{tier}")',
+    ],
+    [
+      "{tier} twice",
+      '  status_context: "{tier}/{tier}"\n',
+      'fixtures.yaml:3:19 ci.status_context "{tier}/{tier}" must contain "{tier}" once and no other placeholder (e.g. "recipe-ci/{tier}")',
+    ],
+    [
+      "another placeholder in the context",
+      '  status_context: "{sha}/{tier}"\n',
+      'fixtures.yaml:3:19 ci.status_context "{sha}/{tier}" must contain "{tier}" once and no other placeholder (e.g. "recipe-ci/{tier}")',
+    ],
+    [
+      "an unknown placeholder in results",
+      "  results: results/{branch}.json\n",
+      'fixtures.yaml:3:12 ci.results "results/{branch}.json" uses {branch}; the placeholders are {owner}, {repo}, {sha}, {name}',
+    ],
+    [
+      "a scheme other than http(s)",
+      "  results: file:///etc/{sha}\n",
+      'fixtures.yaml:3:12 ci.results "file:///etc/{sha}" must be a path, or an http:// or https:// URL',
+    ],
+    [
+      "an absolute path",
+      "  results: /etc/passwd\n",
+      `fixtures.yaml:3:12 ci.results "/etc/passwd" must be a path relative to the manifest's directory, without "..", or a URL`,
+    ],
+    [
+      "a path out of the manifest's directory",
+      "  results: ../secrets/{sha}.json\n",
+      `fixtures.yaml:3:12 ci.results "../secrets/{sha}.json" must be a path relative to the manifest's directory, without "..", or a URL`,
+    ],
+    [
+      "neither source",
+      "  {}\n",
+      "fixtures.yaml:3:3 ci needs status_context (the recipe CI's commit statuses) or results (its results documents), or both",
+    ],
+  ])("rejects %s", (_name, ci, message) => {
+    expect(errorsOf(withCi(ci))).toEqual([message]);
+  });
+
+  it("an unknown key in ci: names the mapping and its keys", () => {
+    expect(errorsOf(withCi('  status: "recipe-ci/{tier}"\n'))).toEqual([
+      'fixtures.yaml:3:3 ci: unknown key "status"; allowed: status_context, results',
+      "fixtures.yaml:3:3 ci needs status_context (the recipe CI's commit statuses) or results (its results documents), or both",
+    ]);
   });
 });
