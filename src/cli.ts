@@ -1,5 +1,5 @@
 /**
- * fixture-bot's command line: verify | validate | pin | tiers | demo | serve. Each command is a function
+ * fixture-bot's command line: verify | validate | pin | outcome | tiers | demo | serve. Each command is a function
  * of (args, io) -> exit code, so tests drive it in-process; only `run()` at the bottom touches the
  * real process. Exit codes: 0 all pass, 1 a fixture failed, 2 could not check or bad configuration.
  *
@@ -91,6 +91,33 @@ left alone), 2 it could not be checked or the configuration is wrong.
 
 ${GIT_ENVIRONMENT}`,
     run: pinCommand,
+  },
+  outcome: {
+    usage: "outcome [NAME...] [--config FILE] [--results FILE] [--json]",
+    summary: "Did each canary go red in the recipe CI where it should? Exit 0 yes, 1 no, 2 error.",
+    details: `Reads what the recipe CI observed for each canary's pinned commit, tier by tier, from where the
+manifest's ci: block says (the CI's commit statuses, or its results documents), and judges it
+against what the canary is for: a bad canary (base:) with a tier: must be red at that tier and
+pass every earlier one; a good canary must be green. One outcome per canary: as-expected,
+wrong-tier, not-red, red, incomplete or no-results, with what to do. Where fixture-bot's own
+checks passed a canary that went red at the wrong tier or not at all, it says so.
+
+Options:
+${CONFIG_OPTION}
+      --results FILE   read this results document for the one canary named, instead of the CI
+                       (to try it out: {"results": {"install": "pass", "upgrade": "fail", ...}})
+      --json           print the outcomes as JSON
+
+Exit status: 0 no canary is wrong-tier, not-red or red; 1 one is; 2 the results could not be read
+or the configuration is wrong.
+
+Environment:
+  GITEA_URL      the Gitea server: the CI's commit statuses are read from its API, and a results
+                 URL on it gets the token (no other host does)
+  GITEA_TOKEN    a token that can read the repositories (or GITEA_TOKEN_FILE)
+  DATA_DIR       where repository mirrors are kept, to put fixture-bot's verdict beside a
+                 canary that is off (default ./data)`,
+    run: outcomeCommand,
   },
   tiers: {
     usage: "tiers [--json]",
@@ -433,6 +460,81 @@ async function verifyTip(
   } finally {
     mirror.close(); // its long-lived git would keep the process alive
   }
+}
+
+async function outcomeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("outcome", args, {
+    config: { type: "string", short: "c" },
+    results: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const loaded = await loadManifest(values.config, io.env);
+  const fixtures = select(loaded, positionals);
+  const resultsFile = typeof values.results === "string" ? values.results : null;
+  if (resultsFile !== null) {
+    if (fixtures.length !== 1)
+      throw new ConfigError(
+        `--results reads one canary's document: name that canary (fixture-bot outcome NAME --results ${resultsFile})`,
+      );
+    const { existsSync } = await import("node:fs");
+    if (!existsSync(resultsFile)) throw new ConfigError(`--results ${resultsFile}: no such file`);
+  } else if (!loaded.manifest.ci) {
+    throw new ConfigError(
+      `${loaded.file}: no ci: block, so fixture-bot does not know where the recipe CI's results are; add one (README, "Did the canary go red where it should?"), or try one canary with --results FILE`,
+    );
+  }
+  const [{ dirname, resolve }, observe, canary, render, env, redact] = await Promise.all([
+    import("node:path"),
+    import("./pipeline/observe-canaries.ts"),
+    import("./outcome/canary-outcome.ts"),
+    import("./render/render-outcome.ts"),
+    import("./config/env.ts"),
+    import("./shared/redact.ts"),
+  ]);
+  // GITEA_URL is needed for the statuses (and fixture-bot's verdict), not for a local document.
+  const git = io.env.GITEA_URL || io.env.GITEA_TOKEN ? env.loadGitEnv(io.env) : null;
+  const redactor = redact.createRedactor([git?.GITEA_TOKEN]);
+  const api = git && !git.GITEA_URL.startsWith("file:") ? git : null;
+  const gitea = api
+    ? (await import("./gitea/client.ts")).createGiteaClient({
+        baseUrl: api.GITEA_URL,
+        token: api.GITEA_TOKEN,
+        redact: redactor,
+        log: silentLogger,
+      })
+    : null;
+  const { fetchDocument } = await import("./gitea/fetch-document.ts");
+  let outcomes = await observe.observeCanaries(fixtures, {
+    ci: loaded.manifest.ci ?? null,
+    resultsFile,
+    baseDir: dirname(resolve(loaded.file)),
+    statuses: gitea ? (repo, sha) => gitea.listStatuses(repo, sha) : null,
+    fetchUrl: (url) =>
+      fetchDocument(url, {
+        giteaUrl: git?.GITEA_URL ?? "",
+        token: api?.GITEA_TOKEN,
+        redact: redactor,
+      }),
+    sanitize: redactor,
+  });
+  // A canary that is off: was it fixture-bot's checks that let it through? Verify its pin.
+  const off = outcomes.filter((o) => o.outcome === "wrong-tier" || o.outcome === "not-red");
+  if (off.length > 0 && git !== null) {
+    const verifier = await loadVerifier();
+    const results = await verifier.verifyFixtures(
+      fixtures.filter((f) => off.some((o) => o.name === f.name)),
+      { ...verifier.deps, workspace: verifier.makeWorkspace(io) },
+    );
+    const verdicts = new Map(results.map((r) => [r.name, r.verdict]));
+    outcomes = outcomes.map((o) => canary.withVerdict(o, verdicts.get(o.name) ?? null));
+  }
+  io.stdout(
+    values.json === true
+      ? render.renderOutcomeJson(outcomes)
+      : render.renderOutcomeText(outcomes, { color: color(io) }),
+  );
+  if (outcomes.some((o) => o.error !== null)) return EXIT.error;
+  return outcomes.some((o) => canary.BAD_OUTCOMES.has(o.outcome)) ? EXIT.fail : EXIT.ok;
 }
 
 async function tiersCommand(args: readonly string[], io: CliIo): Promise<number> {

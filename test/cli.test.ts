@@ -284,7 +284,7 @@ describe("fixture-bot verify on a terminal", () => {
 });
 
 describe("fixture-bot help and --version", () => {
-  const commands = ["verify", "validate", "pin", "tiers", "demo", "serve"];
+  const commands = ["verify", "validate", "pin", "outcome", "tiers", "demo", "serve"];
 
   it("prints the version from package.json", async () => {
     const { version } = JSON.parse(

@@ -8,6 +8,8 @@ export type ApiReply = {
   /** undefined: no body at all (Gitea's `ctx.Status`). */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Bytes sent as they are (a raw file), instead of `body` as JSON. */
+  raw?: Buffer;
   /** Runs after the response is written (the webhook Gitea would queue). */
   event?: CommentEvent;
 };

@@ -20,10 +20,15 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 export function writeJson(
   res: ServerResponse,
   record: RecordedRequest,
-  reply: { status: number; body?: unknown; headers?: Record<string, string> },
+  reply: { status: number; body?: unknown; headers?: Record<string, string>; raw?: Buffer },
 ): void {
   record.status = reply.status;
   const headers: Record<string, string> = { ...reply.headers };
+  if (reply.raw !== undefined) {
+    headers["Content-Length"] = String(reply.raw.length);
+    res.writeHead(reply.status, headers).end(reply.raw);
+    return;
+  }
   if (reply.body === undefined) {
     res.writeHead(reply.status, { ...headers, "Content-Length": "0" }).end();
     return;

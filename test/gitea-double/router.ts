@@ -17,10 +17,13 @@ export function findRoute<H>(
   for (const candidate of routes) {
     if (candidate.method !== method) continue;
     const parts = candidate.pattern.split("/").slice(1);
-    if (parts.length !== segments.length) continue;
+    // A trailing {filepath} spans the rest of the path, as Gitea's `*` routes do.
+    const rest = parts.at(-1) === "{filepath}";
+    if (rest ? segments.length < parts.length : parts.length !== segments.length) continue;
     const params: Record<string, string> = {};
     const ok = parts.every((part, i) => {
-      const segment = segments[i] ?? "";
+      const segment =
+        rest && i === parts.length - 1 ? segments.slice(i).join("/") : (segments[i] ?? "");
       const name = /^\{(\w+)\}$/.exec(part)?.[1];
       if (name) params[name] = segment;
       return name ? segment !== "" : part === segment;
