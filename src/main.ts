@@ -4,12 +4,13 @@
  * render -> gitea/web). How the service lives (listen, resume, reconcile, drain, signals) is
  * `lifecycle.ts`.
  */
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { loadServeEnv } from "./config/env.ts";
 import { manifestFingerprint } from "./config/manifest.ts";
 import { DEFAULT_LIMITS } from "./engine/inspect-files.ts";
 import { createGiteaClient, type GiteaClient } from "./gitea/client.ts";
 import { createDryRunClient } from "./gitea/dry-run.ts";
+import { fetchDocument } from "./gitea/fetch-document.ts";
 import { whoAmI } from "./gitea/who-am-i.ts";
 import { createApp } from "./intake/app.ts";
 import { createSignatureVerifier } from "./intake/signature.ts";
@@ -17,6 +18,7 @@ import { launch, type Service, untilSignalled } from "./lifecycle.ts";
 import { createMetrics } from "./ops/metrics.ts";
 import type { PipelineDeps } from "./pipeline/job-context.ts";
 import { createManifestSource } from "./pipeline/manifest-source.ts";
+import { createOutcomeWatch } from "./pipeline/outcome-watch.ts";
 import { createReconciler } from "./pipeline/reconcile.ts";
 import { createGiveUp, createJobRunner } from "./pipeline/run-job.ts";
 import { pullKey } from "./queue/job.ts";
@@ -27,6 +29,7 @@ import { createLogger, type Logger } from "./shared/logger.ts";
 import { createRedactor, createSanitizer } from "./shared/redact.ts";
 import { openDatabase } from "./store/database.ts";
 import { createDecisionStore } from "./store/decisions.ts";
+import { createOutcomeStore } from "./store/outcomes.ts";
 import { forgetOld } from "./store/retention.ts";
 import { createRunStore } from "./store/runs.ts";
 import { createPages } from "./web/pages.ts";
@@ -72,6 +75,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
   const jobs = createJobStore(db);
   const runs = createRunStore(db);
   const decisions = createDecisionStore(db);
+  const outcomeStore = createOutcomeStore(db);
   const metrics = createMetrics({ queue: () => jobs.counts() });
 
   // The outside world: git mirrors, and Gitea (or, without a token, a stand-in that only logs).
@@ -112,6 +116,25 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     source: "pin" | "candidate",
   ) => metrics.verification(result.name, result.verdict, ms === null ? null : ms / 1000, source);
 
+  // What the recipe CI observed for each canary (the manifest's ci: block), judged and kept.
+  const outcomes = createOutcomeWatch({
+    gitea,
+    manifests,
+    store: outcomeStore,
+    verdictOf: (fixture) => {
+      const v = runs.latestPins().get(fixture.name);
+      return v && (v.sha === fixture.sha || v.resolvedSha?.startsWith(fixture.sha))
+        ? v.verdict
+        : null;
+    },
+    fetchUrl: (url) =>
+      fetchDocument(url, { giteaUrl: env.GITEA_URL, token: env.GITEA_TOKEN, redact }),
+    baseDir: env.FIXTURES_REPO ? null : dirname(resolve(env.FIXTURES_FILE)),
+    sanitize,
+    log,
+    config: { statusContext: env.STATUS_CONTEXT, publicUrl: env.PUBLIC_URL ?? null },
+  });
+
   // The pipeline: a job runner behind a durable queue, and the reconcile beside it.
   const pipeline: PipelineDeps = {
     gitea,
@@ -134,6 +157,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     onVerified,
     record: (job, report) => runs.record(report, job.id),
     previousResults: (repo, number, sha) => runs.resultsFor(repo, number, sha),
+    outcomes,
     // What was decided for a PR head, with the manifest it was decided by: the reconcile puts a
     // lost status back from it, and verifies again only when the manifest has changed since.
     decided: (decision) =>
@@ -156,6 +180,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     enqueue: (job) => queue.enqueue(job),
     decision: (repo, number, headSha) => decisions.get(repo, number, headSha),
     busy: (repo, number) => jobs.busy(pullKey(repo, number)),
+    outcomes,
     report: (runId) => runs.get(runId)?.report ?? null,
     record: (report) => runs.record(report, null),
     limits: DEFAULT_LIMITS,
@@ -193,6 +218,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     manifests,
     runs,
     currentHead: (repo, number) => jobs.newestHead(pullKey(repo, number)),
+    outcomes: () => outcomeStore.all(),
     metrics,
     giteaUrl: env.GITEA_PUBLIC_URL ?? env.GITEA_URL,
     dryRun,

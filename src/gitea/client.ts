@@ -12,6 +12,7 @@ import type { Logger } from "../shared/logger.ts";
 import type { Redact } from "../shared/redact.ts";
 import { nextRetry } from "./retry-policy.ts";
 import {
+  Branch,
   CollaboratorPermission,
   Comment,
   CommitStatus,
@@ -46,6 +47,7 @@ export type GiteaClientOptions = {
 export type GiteaClient = {
   getCurrentUser(): Promise<User>;
   getRepo(repo: string): Promise<Repository>;
+  getBranch(repo: string, branch: string): Promise<Branch>;
   getPull(repo: string, number: number): Promise<PullRequest>;
   listOpenPulls(repo: string): Promise<PullRequest[]>;
   listComments(repo: string, number: number): Promise<Comment[]>;
@@ -306,6 +308,11 @@ export function createGiteaClient(
   return {
     getCurrentUser: () => call(User, { method: "GET", path: "/user" }),
     getRepo: (repo) => call(Repository, { method: "GET", path: repoPath(repo) }),
+    getBranch: (repo, branch) =>
+      call(Branch, {
+        method: "GET",
+        path: `${repoPath(repo)}/branches/${branch.split("/").map(encodeURIComponent).join("/")}`,
+      }),
     getPull: (repo, number) =>
       call(PullRequest, { method: "GET", path: `${repoPath(repo)}/pulls/${number}` }),
     listOpenPulls: (repo) =>

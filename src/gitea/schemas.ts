@@ -10,6 +10,10 @@ export type User = z.infer<typeof User>;
 export const Repository = z.object({ full_name: z.string(), default_branch: z.string() });
 export type Repository = z.infer<typeof Repository>;
 
+/** A branch (the fields read here): its name and the commit at its tip. */
+export const Branch = z.object({ name: z.string(), commit: z.object({ id: z.string() }) });
+export type Branch = z.infer<typeof Branch>;
+
 export const Comment = z.object({
   id: z.number(),
   body: z.string(),

@@ -12,6 +12,7 @@ import { type Node, Parser } from "commonmark";
 import { z } from "zod";
 import { fixturesOnBranch, type Manifest } from "../config/manifest.ts";
 import { branchNameProblem, isObjectId, repoSlugProblem, sameRepoName } from "../config/names.ts";
+import { tierOfContext } from "../outcome/observed.ts";
 import type { Job } from "../queue/job.ts";
 
 const Slug = z
@@ -113,6 +114,15 @@ export function readDeliveryHeaders(
   return { id: id ?? header("X-GitHub-Delivery") ?? "", eventType: eventType ?? event ?? "" };
 }
 
+/** A `status` delivery (Gitea 1.23+: a commit status was posted); CommitStatusPayload's fields read here. */
+export const StatusPayload = z.object({
+  sha: Sha,
+  context: z.string(),
+  state: z.string(),
+  repository: Repository,
+  sender: User.nullish(),
+});
+
 export type Routed = { job: Job } | { ignored: string } | { invalid: string };
 
 const PR_ACTIONS = new Set(["opened", "reopened", "synchronized", "edited"]);
@@ -127,9 +137,35 @@ export function toJob(delivery: Delivery, payload: unknown, ctx: RouteContext): 
       return fromComment(delivery, payload, ctx);
     case "push":
       return fromPush(delivery, payload, ctx);
+    case "status":
+      return fromStatus(delivery, payload, ctx);
     default:
       return { ignored: `event "${delivery.eventType}" is not one fixture-bot handles` };
   }
+}
+
+/**
+ * The recipe CI's status on a canary's pinned commit: read that canary's outcome again. Any other
+ * status (the bot's own, another context, a commit no canary pins) is none of its business.
+ */
+function fromStatus(delivery: Delivery, payload: unknown, ctx: RouteContext): Routed {
+  const parsed = StatusPayload.safeParse(payload);
+  if (!parsed.success) return invalid(parsed.error);
+  const status = parsed.data;
+  const pattern = ctx.manifest.ci?.statusContext;
+  if (!pattern) return { ignored: "the manifest's ci: block names no status_context" };
+  if (ctx.botUserId !== null && status.sender?.id === ctx.botUserId)
+    return { ignored: "a status fixture-bot posted itself" };
+  if (tierOfContext(status.context, pattern) === null)
+    return {
+      ignored: `context ${JSON.stringify(status.context)} is not the recipe CI's (${pattern})`,
+    };
+  const repo = status.repository.full_name;
+  const names = ctx.manifest.fixtures
+    .filter((f) => sameRepoName(f.repo, repo) && status.sha.startsWith(f.sha))
+    .map((f) => f.name);
+  if (names.length === 0) return { ignored: `${status.sha.slice(0, 12)} is no canary's pin` };
+  return { job: { ...base(delivery, repo), kind: "outcome", sha: status.sha, names } };
 }
 
 function base(delivery: Delivery, repo: string) {

@@ -32,6 +32,8 @@ async function targetOf(ctx: JobContext, job: Job): Promise<StatusTarget | null>
   const manifest = deps.manifests.current();
   const context = deps.config.statusContext;
   switch (job.kind) {
+    case "outcome":
+      return null; // it reports on no commit
     case "push": {
       const manifestBranch =
         sameRepoName(job.repo, deps.manifests.repo) && job.branch === job.defaultBranch;

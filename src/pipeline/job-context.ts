@@ -4,6 +4,7 @@
  * job's publication (where its status and comment go). Handlers decide what to verify; they never
  * post a final status themselves.
  */
+
 import type { Limits } from "../engine/inspect-files.ts";
 import type { GiteaClient } from "../gitea/client.ts";
 import type { Job } from "../queue/job.ts";
@@ -12,6 +13,7 @@ import type { Sanitizer } from "../shared/redact.ts";
 import type { FixtureResult, RunReport } from "../shared/result.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import type { ManifestSource } from "./manifest-source.ts";
+import type { OutcomeWatch } from "./outcome-watch.ts";
 import type { VerifyDeps } from "./verify-fixture.ts";
 
 export type PipelineConfig = {
@@ -53,6 +55,8 @@ export type PipelineDeps = {
    * that there was nothing to report. The reconcile compares what Gitea shows with it.
    */
   decided?: (decision: PullDecision) => void;
+  /** Keeps the canaries' outcomes in the recipe CI current (issue 18); absent: not watched. */
+  outcomes?: OutcomeWatch;
   /** Told of every fixture verification, how long it took, and whether it was a pin (metrics). */
   onVerified?: (result: FixtureResult, ms: number | null, source: "pin" | "candidate") => void;
   /** Told how each job ended (metrics). */

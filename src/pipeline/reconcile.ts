@@ -25,6 +25,7 @@ import { type FixtureResult, type RunReport, summarize } from "../shared/result.
 import type { Workspace } from "../workspace/workspace.ts";
 import type { PullDecision } from "./job-context.ts";
 import type { ManifestSource } from "./manifest-source.ts";
+import type { OutcomeWatch } from "./outcome-watch.ts";
 import { latestOwn, postReportComment, sanitizeReport } from "./publish.ts";
 import { verifyFixtures } from "./verify-fixture.ts";
 
@@ -48,6 +49,8 @@ export type ReconcileDeps = {
   log: Logger;
   sanitize: (text: string) => string;
   onVerified?: (result: FixtureResult, ms: number | null, source: "pin") => void;
+  /** Reads every canary's outcome in the recipe CI again (a missed `status` delivery stops mattering). */
+  outcomes?: OutcomeWatch;
   /** Runs after each reconcile: forget old deliveries, jobs and runs. */
   housekeeping?: () => void;
   config: {
@@ -73,6 +76,8 @@ export type ReconcileSummary = {
   requeued: { repo: string; number: number; reason: string }[];
   /** What Gitea had lost and was put back from the bot's decision, without a verification. */
   repaired: { repo: string; number: number; what: "status" | "comment" }[];
+  /** Each canary's outcome in the recipe CI, as read again (empty without a ci: block). */
+  outcomes: { name: string; outcome: string }[];
 };
 
 export type Reconciler = {
@@ -90,7 +95,7 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
 
   async function verifyPins(
     manifest: Manifest,
-  ): Promise<Omit<ReconcileSummary, "requeued" | "repaired">> {
+  ): Promise<Omit<ReconcileSummary, "requeued" | "repaired" | "outcomes">> {
     const verify = {
       ...deps,
       onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
@@ -249,6 +254,21 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
     if (result.queued) out.requeued.push({ repo, number: pr.number, reason });
   }
 
+  /** After the pins (so fixture-bot's verdicts beside them are fresh). Never fails the reconcile. */
+  async function readOutcomes(): Promise<ReconcileSummary["outcomes"]> {
+    if (!deps.outcomes) return [];
+    try {
+      const read = await deps.outcomes.refresh(null);
+      return read.map((o) => ({ name: o.name, outcome: o.outcome }));
+    } catch (error) {
+      deps.log.warn(
+        { err: deps.sanitize(errorMessage(error)) },
+        "reconcile: cannot read the canaries' outcomes",
+      );
+      return [];
+    }
+  }
+
   async function runOnce(): Promise<ReconcileSummary> {
     const started = Date.now();
     const manifest = deps.manifests.current();
@@ -256,7 +276,8 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
     const repairs = deps.config.requeuePulls
       ? await repairPulls(manifest)
       : { requeued: [], repaired: [] };
-    const summary = { ...pins, ...repairs };
+    const outcomes = await readOutcomes();
+    const summary = { ...pins, ...repairs, outcomes };
     deps.housekeeping?.();
     deps.log.info({ ...summary, ms: Date.now() - started }, "reconcile finished");
     return summary;

@@ -7,6 +7,7 @@
 import type { Job } from "../queue/job.ts";
 import { handleCommand } from "./handle-command.ts";
 import { handleGivenUp } from "./handle-given-up.ts";
+import { handleOutcome } from "./handle-outcome.ts";
 import { handlePull } from "./handle-pull.ts";
 import { handlePush } from "./handle-push.ts";
 import type { JobContext, Outcome, PipelineDeps } from "./job-context.ts";
@@ -84,6 +85,8 @@ async function dispatch(ctx: JobContext): Promise<Outcome> {
       return handleCommand({ ...ctx, job });
     case "push":
       return handlePush({ ...ctx, job });
+    case "outcome":
+      return handleOutcome({ ...ctx, job });
   }
 }
 

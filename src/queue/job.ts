@@ -51,7 +51,18 @@ export type PushJob = JobBase & {
   defaultBranch: string | null;
 };
 
-export type Job = PullJob | CommandJob | PushJob;
+/**
+ * The recipe CI posted a status on a canary's pinned commit (a `status` delivery): read the
+ * outcomes of the canaries pinned there again.
+ */
+export type OutcomeJob = JobBase & {
+  kind: "outcome";
+  sha: string;
+  /** The canaries pinned at `sha`. */
+  names: string[];
+};
+
+export type Job = PullJob | CommandJob | PushJob | OutcomeJob;
 
 /** The key of every job about one pull request. */
 export function pullKey(repo: string, number: number): string {
@@ -68,6 +79,9 @@ export function jobKey(job: Job): string {
       return pullKey(job.repo, job.number);
     case "push":
       return `push:${job.repo.toLowerCase()}:${job.branch}`;
+    // Statuses come one per tier, in bursts: while one reading waits, the others add nothing.
+    case "outcome":
+      return `outcome:${job.repo.toLowerCase()}:${job.sha}`;
   }
 }
 
@@ -93,6 +107,9 @@ export function jobRevision(job: Job): string {
       return `command:${job.commentId}`;
     case "push":
       return job.after;
+    // A queued reading reads the statuses as they are when it runs: one is enough.
+    case "outcome":
+      return "outcome";
   }
 }
 

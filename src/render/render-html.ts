@@ -3,6 +3,8 @@
  * on a phone. Pure: data in, a string out; every value is escaped. Links between pages are
  * relative, so the bot can live under a path prefix of PUBLIC_URL.
  */
+import type { CanaryOutcome } from "../outcome/canary-outcome.ts";
+import type { Outcome } from "../outcome/judge.ts";
 import { showName } from "../shared/display.ts";
 import type {
   CheckResult,
@@ -16,6 +18,7 @@ import { detailLines } from "./check-details.ts";
 import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
 import { type Cause, diagnose, type Rich } from "./diagnose.ts";
 import { hunkHeader } from "./hunk-header.ts";
+import { observedLine } from "./render-outcome.ts";
 
 export type DashboardFixture = {
   name: string;
@@ -29,6 +32,8 @@ export type DashboardFixture = {
     failing: string[];
     createdAt: string;
   } | null;
+  /** What the recipe CI observed for this pin, judged (null: not read, or no ci: block). */
+  outcome: (CanaryOutcome & { checkedAt: string }) | null;
 };
 
 export type DashboardRun = {
@@ -77,6 +82,7 @@ h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}h3
 a{color:inherit}.muted{color:var(--muted)}code,pre{font:14px/1.4 ui-monospace,monospace}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 .nowrap{white-space:nowrap}.badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-weight:600;font-size:.85rem;border:1px solid currentColor;white-space:nowrap}
+code.tiers{white-space:nowrap}
 .pass,.success{color:var(--pass)}.fail,.failure{color:var(--fail)}.error,.warn,.pending{color:var(--warn)}.skip{color:var(--muted)}
 pre{overflow-x:auto;padding:.5rem;border:1px solid var(--line);overflow-wrap:normal}.add{background:var(--add)}.del{background:var(--del)}
 pre.lines,pre.deployment{white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0;padding:.25rem .4rem}
@@ -130,7 +136,7 @@ export function renderDashboard(data: DashboardData): string {
         : "";
       return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
 <td><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
-<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td data-label="last verified">${when}</td></tr>`;
+<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td data-label="in the recipe CI">${f.outcome ? outcomeHtml(f.outcome, data.now, f.outcome.checkedAt) : '<span class="muted">not read</span>'}</td><td data-label="last verified">${when}</td></tr>`;
     })
     .join("\n");
   const runs = data.recent
@@ -143,13 +149,30 @@ export function renderDashboard(data: DashboardData): string {
     "fixture-bot",
     `<h1>fixture-bot</h1>
 <p class="muted">${data.fixtures.length} fixtures from <code>${e(data.manifestSource)}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? " <strong>Dry run</strong>: nothing is posted to Gitea." : ""}</p>
-<table class="fixtures"><thead><tr><th>fixture</th><th>repository</th><th>pin</th><th>fixture check</th><th>last verified</th></tr></thead>
+<table class="fixtures" id="outcomes"><thead><tr><th>fixture</th><th>repository</th><th>pin</th><th>fixture check</th><th>in the recipe CI</th><th>last verified</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
 <h2>Recent runs</h2>
 ${runs ? `<ul>${runs}</ul>` : '<p class="muted">No runs yet.</p>'}`,
   );
+}
+
+/** The badge colour of each outcome: a canary that does its job, one that does not, or unknown. */
+const OUTCOME_CLASS: Record<Outcome, string> = {
+  "as-expected": "pass",
+  "wrong-tier": "fail",
+  "not-red": "fail",
+  red: "fail",
+  incomplete: "skip",
+  "no-results": "skip",
+};
+
+/** The canary's outcome in the recipe CI: badge, the tiers observed, what it means. */
+function outcomeHtml(o: CanaryOutcome, now?: Date, checkedAt?: string): string {
+  return `${badge(OUTCOME_CLASS[o.outcome], o.outcome)} <code class="tiers">${e(observedLine(o.observed))}</code><br>${e(o.message)}${
+    o.gap ? `<br><strong class="warn">${e(o.gap)}</strong>` : ""
+  }${now && checkedAt ? ` <span class="muted">(${ago(checkedAt, now)})</span>` : ""}`;
 }
 
 const CHECK_MARK: Record<CheckResult["status"], string> = {
@@ -161,7 +184,12 @@ const CHECK_MARK: Record<CheckResult["status"], string> = {
 
 export function renderRunPage(
   run: DashboardRun & { report: RunReport },
-  options: { giteaUrl: string; now: Date },
+  options: {
+    giteaUrl: string;
+    now: Date;
+    /** The canaries' outcomes in the recipe CI, by name (shown for the pin they were read for). */
+    outcomes?: ReadonlyMap<string, CanaryOutcome>;
+  },
 ): string {
   const { report } = run;
   const where =
@@ -178,13 +206,17 @@ export function renderRunPage(
       `<h2 class="fail">The manifest does not load</h2><pre>${e(report.manifestErrors.join("\n"))}</pre>`,
     );
   }
-  for (const r of report.results) parts.push(renderFixtureSection(r));
+  for (const r of report.results) {
+    const o = options.outcomes?.get(r.name);
+    const sameCommit = o && (o.sha === r.sha || (r.resolvedSha ?? "").startsWith(o.sha));
+    parts.push(renderFixtureSection(r, sameCommit ? o : null));
+  }
   if (report.results.length === 0 && report.manifestErrors.length === 0)
     parts.push("<p>No fixture was verified.</p>");
   return page(`fixture-bot run ${run.id}`, parts.join("\n"));
 }
 
-function renderFixtureSection(r: FixtureResult): string {
+function renderFixtureSection(r: FixtureResult, outcome: CanaryOutcome | null): string {
   const causes = diagnose(r);
   const followOns = new Set(causes.flatMap((c) => c.followOns));
   const row = (c: CheckResult) => {
@@ -211,6 +243,7 @@ function renderFixtureSection(r: FixtureResult): string {
 <h2>${e(r.name)} ${badge(r.verdict)}</h2>
 <p class="muted"><code>${e(r.repo)}</code> branch <code>${e(r.branch)}</code> at <code>${e((r.resolvedSha ?? r.sha).slice(0, 12))}</code>${r.base ? `, cut from <code>${e(r.base)}</code>${r.mergeBase ? ` at <code>${e(r.mergeBase.slice(0, 12))}</code>` : ""}` : ""}${r.expect ? `; in CI: ${e(r.expect)}` : ""}</p>
 ${r.error ? `<p class="error">Could not check: ${e(r.error)}</p>` : ""}
+${outcome ? `<p class="outcome">In the recipe CI: ${outcomeHtml(outcome)}</p>` : ""}
 ${diagnosis}
 ${checks ? `<table class="checks"><tbody>${checks}</tbody></table>` : ""}
 ${

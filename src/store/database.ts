@@ -71,6 +71,19 @@ const MIGRATIONS: readonly string[] = [
      decided_at  TEXT NOT NULL,
      PRIMARY KEY (repo, number, head_sha)
    );`,
+  // 3: each canary's outcome in the recipe CI (issue 18), and the `…/outcomes` status last posted.
+  `CREATE TABLE canary_outcomes (
+     name       TEXT PRIMARY KEY,
+     body       TEXT NOT NULL,
+     checked_at TEXT NOT NULL
+   );
+   CREATE TABLE outcome_status (
+     id          INTEGER PRIMARY KEY CHECK (id = 1),
+     head_sha    TEXT NOT NULL,
+     state       TEXT NOT NULL,
+     description TEXT NOT NULL,
+     posted_at   TEXT NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@
 import type { Metrics } from "../ops/metrics.ts";
 import type { ManifestSource } from "../pipeline/manifest-source.ts";
 import { renderDashboard, renderNotFound, renderRunPage } from "../render/render-html.ts";
+import type { StoredOutcome } from "../store/outcomes.ts";
 import type { RunStore } from "../store/runs.ts";
 
 export type Pages = {
@@ -25,6 +26,8 @@ export function createPages(options: {
   runs: RunStore;
   /** The PR's head as its newest job says; null when no job for it is known. */
   currentHead: (repo: string, number: number) => string | null;
+  /** Each canary's latest outcome in the recipe CI, by name. */
+  outcomes?: () => Map<string, StoredOutcome>;
   metrics: Metrics;
   giteaUrl: string;
   dryRun: boolean;
@@ -34,6 +37,7 @@ export function createPages(options: {
   return {
     dashboard() {
       const latest = runs.latestPins();
+      const outcomes = options.outcomes?.() ?? new Map<string, StoredOutcome>();
       return renderDashboard({
         fixtures: manifests.current().fixtures.map((f) => {
           const v = latest.get(f.name);
@@ -46,6 +50,8 @@ export function createPages(options: {
             sha: f.sha,
             expect: f.expect,
             latest: current,
+            // An outcome read for another pin (before the manifest changed) is not this one's.
+            outcome: outcomes.get(f.name)?.sha === f.sha ? (outcomes.get(f.name) ?? null) : null,
           };
         }),
         recent: runs.recent(15),
@@ -66,7 +72,13 @@ export function createPages(options: {
     notFound: (what) => renderNotFound(what),
     run(id) {
       const run = runs.get(id);
-      return run ? renderRunPage(run, { giteaUrl: options.giteaUrl, now: new Date() }) : null;
+      return run
+        ? renderRunPage(run, {
+            giteaUrl: options.giteaUrl,
+            now: new Date(),
+            outcomes: options.outcomes?.() ?? new Map(),
+          })
+        : null;
     },
     async metrics() {
       return {

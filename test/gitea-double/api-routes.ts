@@ -1,6 +1,6 @@
 /** The API routes the double serves, relative to /api/v1 (routers/api/v1/api.go). */
 import { createComment, editComment, listComments, reactToComment } from "./api-comment-routes.ts";
-import { getRawFile } from "./api-raw-routes.ts";
+import { getBranch, getRawFile } from "./api-raw-routes.ts";
 import type { ApiHandler } from "./api-reply.ts";
 import { getPermission, getPull, getRepo, getUser, listPulls } from "./api-repo-routes.ts";
 import {
@@ -28,4 +28,5 @@ export const API_ROUTES: readonly Route<ApiHandler>[] = [
   route("GET", `${REPO}/commits/{ref}/status`, getCombinedStatus),
   route("GET", `${REPO}/collaborators/{collaborator}/permission`, getPermission),
   route("GET", `${REPO}/raw/{filepath}`, getRawFile),
+  route("GET", `${REPO}/branches/{branch}`, getBranch),
 ];

@@ -188,6 +188,55 @@ export function pushPayload(options: {
   };
 }
 
+/**
+ * A `status` delivery (Gitea 1.23+), shaped as Gitea's CommitStatusPayload
+ * (modules/structs/hook.go): the commit, the context, the state, who posted it. No capture of
+ * one is in ../shared/gitea/payloads, so the field list is read from that struct.
+ */
+export function statusPayload(options: {
+  repo: RepoRef;
+  sha: string;
+  context: string;
+  state: string;
+  sender: UserRef;
+  id?: number;
+}): Record<string, unknown> {
+  const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const repo = repository(options.repo);
+  return {
+    commit: {
+      id: options.sha,
+      message: "canary\n",
+      url: `${String(repo.html_url ?? "")}/commit/${options.sha}`,
+      author: {
+        name: options.sender.login,
+        email: `${options.sender.login}@noreply.localhost`,
+        username: options.sender.login,
+      },
+      committer: {
+        name: options.sender.login,
+        email: `${options.sender.login}@noreply.localhost`,
+        username: options.sender.login,
+      },
+      verification: null,
+      timestamp: at,
+      added: null,
+      removed: null,
+      modified: null,
+    },
+    context: options.context,
+    created_at: at,
+    description: "",
+    id: options.id ?? 1,
+    repository: repo,
+    sender: user(options.sender),
+    sha: options.sha,
+    state: options.state,
+    target_url: "",
+    updated_at: at,
+  };
+}
+
 /** The payload Gitea would send for a pull request as it is now in a Gitea (or the double). */
 export async function currentPullPayload(options: {
   giteaUrl: string;
