@@ -104,9 +104,9 @@ checks passed a canary that went red at the wrong tier or not at all, it says so
 
 Options:
 ${CONFIG_OPTION}
-      --results FILE   read this results document for the one canary named, instead of the CI
-                       (to try it out: {"results": {"install": "pass", "upgrade": "fail", ...}})
-      --json           print the outcomes as JSON
+      --results FILE read this results document for the one canary named, not the CI's
+                     (to try it out: {"results": {"install": "pass", "upgrade": "fail"}})
+      --json         print the outcomes as JSON
 
 Exit status: 0 no canary is wrong-tier, not-red or red; 1 one is; 2 the results could not be read
 or the configuration is wrong.

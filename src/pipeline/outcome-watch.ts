@@ -63,6 +63,7 @@ export function createOutcomeWatch(deps: OutcomeWatchDeps): OutcomeWatch {
   const context = `${deps.config.statusContext}/outcomes`;
   // One refresh posts at a time: two at once could post the same change twice.
   let chain: Promise<unknown> = Promise.resolve();
+  let saidNoRepo = false;
 
   async function refresh(
     names: readonly string[] | null,
@@ -97,7 +98,17 @@ export function createOutcomeWatch(deps: OutcomeWatchDeps): OutcomeWatch {
 
   async function post(outcomes: readonly CanaryOutcome[], gitea: GiteaClient): Promise<void> {
     const repo = deps.manifests.repo;
-    if (repo === null) return; // no fixtures repository to post on (FIXTURES_FILE)
+    if (repo === null) {
+      // No fixtures repository to post on (FIXTURES_FILE): the dashboard shows the outcomes.
+      if (!saidNoRepo && outcomes.some((o) => BAD_OUTCOMES.has(o.outcome))) {
+        saidNoRepo = true;
+        deps.log.info(
+          {},
+          "a canary is off in the recipe CI; no …/outcomes status is posted, since the manifest is a local file (set FIXTURES_REPO for one)",
+        );
+      }
+      return;
+    }
     const wanted = outcomeStatus(outcomes);
     const last = deps.store.lastPosted();
     // A green status is news only once a red one was posted: none at all means nothing was ever off.

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { ScratchRepo } from "../../src/demo/scratch-repo.ts";
 import { statusPayload } from "../helpers/deliveries.ts";
 import { applyPatch, fixtureBranch } from "../helpers/recipes.ts";
-import { type Harness, harnessPerTest, MANIFEST_REPO, REPO } from "../helpers/service.ts";
+import { harnessPerTest, MANIFEST_REPO, REPO } from "../helpers/service.ts";
 
 const manifest = (pins: Record<string, string>) => `version: 1
 ci:

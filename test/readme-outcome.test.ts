@@ -1,0 +1,54 @@
+/**
+ * The README's "Did the canary go red where it should?" holds `fixture-bot outcome --help` word
+ * for word, and its table of outcomes names exactly the outcomes there are.
+ */
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { type CliIo, main } from "../src/cli.ts";
+import { BAD_OUTCOMES, OUTCOMES } from "../src/outcome/judge.ts";
+
+async function section(): Promise<string> {
+  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  const start = readme.indexOf("## Did the canary go red where it should?\n");
+  expect(start).toBeGreaterThan(-1);
+  const end = readme.indexOf("\n## ", start + 3);
+  return readme.slice(start, end === -1 ? undefined : end);
+}
+
+/** The fenced code blocks of a Markdown text, each with its closing newline. */
+function codeBlocks(markdown: string): string[] {
+  const blocks: string[] = [];
+  let open: string[] | null = null;
+  for (const line of markdown.split("\n")) {
+    if (line.startsWith("```")) {
+      if (open === null) open = [];
+      else {
+        blocks.push(`${open.join("\n")}\n`);
+        open = null;
+      }
+    } else open?.push(line);
+  }
+  return blocks;
+}
+
+describe("README: Did the canary go red where it should?", () => {
+  it("shows `fixture-bot outcome --help` as the CLI prints it", async () => {
+    const out: string[] = [];
+    const io: CliIo = {
+      stdout: (t) => void out.push(t),
+      stderr: () => undefined,
+      env: {},
+      isTTY: false,
+    };
+    expect(await main(["outcome", "--help"], io)).toBe(0);
+    expect(codeBlocks(await section())).toContain(out.join(""));
+  });
+
+  it("its table names every outcome once, with exit 1 for exactly the bad ones", async () => {
+    const rows = [...(await section()).matchAll(/^\| `([a-z-]+)` \|.*\| (\d) \|$/gm)].map(
+      (m) => [m[1], m[2]] as const,
+    );
+    expect(rows.map(([o]) => o)).toEqual([...OUTCOMES]);
+    expect(new Set(rows.filter(([, exit]) => exit === "1").map(([o]) => o))).toEqual(BAD_OUTCOMES);
+  });
+});
