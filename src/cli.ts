@@ -135,11 +135,11 @@ Environment:
   },
   serve: {
     usage: "serve",
-    summary: 'Run the Gitea webhook service (configuration: README, "Set up on Gitea").',
+    summary: "Run the Gitea webhook service (set-up and configuration: docs/service.md).",
     details: `Receives Gitea's webhooks, verifies the fixtures a pull request or push touches, and reports
 with a commit status and one comment; re-checks every pin periodically; serves a dashboard. It
 reads its configuration from the environment (GITEA_URL, GITEA_TOKEN, WEBHOOK_SECRET, PORT, ...):
-see the README, "Set up on Gitea" and "Running it in production".`,
+see docs/service.md and docs/production.md.`,
     run: serveCommand,
   },
 } satisfies Record<string, Command>;
@@ -480,7 +480,7 @@ async function outcomeCommand(args: readonly string[], io: CliIo): Promise<numbe
     if (!existsSync(resultsFile)) throw new ConfigError(`--results ${resultsFile}: no such file`);
   } else if (!loaded.manifest.ci) {
     throw new ConfigError(
-      `${loaded.file}: no ci: block, so fixture-bot does not know where the recipe CI's results are; add one (README, "Did the canary go red where it should?"), or try one canary with --results FILE`,
+      `${loaded.file}: no ci: block, so fixture-bot does not know where the recipe CI's results are; add one (docs/outcomes.md), or try one canary with --results FILE`,
     );
   }
   const [{ dirname, resolve }, observe, canary, render, env, redact] = await Promise.all([

@@ -11,7 +11,7 @@
  * not load the service).
  */
 import { execFile } from "node:child_process";
-import { cp, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -60,10 +60,11 @@ it("packs, installs globally, and runs --version and verify from the installed c
   ];
   const paths = files.map((f) => f.path);
   expect(paths).toEqual(expect.arrayContaining(["bin/fixture-bot.js", "dist/cli.js"]));
-  expect(paths.filter((p) => !/^(bin|dist)\//.test(p)).sort()).toEqual([
-    "README.md",
-    "package.json",
-  ]);
+  // The README's links lead into docs/, so the manual ships with it; and the licence.
+  const docs = (await readdir(join(ROOT, "docs"))).map((name) => `docs/${name}`);
+  expect(paths.filter((p) => !/^(bin|dist)\//.test(p)).sort()).toEqual(
+    ["LICENSE", "README.md", ...docs, "package.json"].sort(),
+  );
   expect(paths.filter((p) => /(^|\/)test\/|\.test\.[jt]s$|\.ts$/.test(p))).toEqual([]);
 
   const prefix = join(env.root, "prefix");

@@ -213,7 +213,7 @@ const ResultsTemplate = z
     }
   });
 
-/** Where the recipe CI's results for each canary are read (issue 18; README "Did the canary go red..."). */
+/** Where the recipe CI's results for each canary are read (issue 18; docs/outcomes.md). */
 export const CiInput = z
   .strictObject({
     status_context: StatusContextPattern.optional(),

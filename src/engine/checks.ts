@@ -2,7 +2,7 @@
  * The one table of checks: for each id (in the order reports list them, see shared/result.ts),
  * what it checks, what it reads and what it does not, where it runs (on the refs, or on the
  * change from the merge-base), and the function that runs it. The order, the skip lines and the
- * README's table follow from it (a test compares the README with it). To add a check: add its id
+ * manual's table (docs/checks.md) follow from it (a test compares them). To add a check: add its id
  * to CHECK_IDS in shared/result.ts, and the compiler asks for its entry here.
  */
 

@@ -2,7 +2,7 @@
  * Which tier of the recipe CI reads each part of a deployment first, as one table: a change to the
  * deployment (deployment-diff.ts) is read first by the tier of the first row that matches it, or
  * by nothing. `earlier-tiers`, `config-version` and `effective-change` are views of the changes
- * this table classifies, the README's table is this one (a test compares them), and the tier
+ * this table classifies, docs/tiers.md's table is this one (a test compares them), and the tier
  * presets name its rows.
  *
  * Sources: the recipe CI's tiers (install deploys the app and reaches it through Traefik; upgrade
@@ -39,7 +39,7 @@ export type Change = {
 export type TierRow = {
   /** Stable: tier presets name the rows they target. */
   id: string;
-  /** What changes, in words (the README's first column). */
+  /** What changes, in words (the first column of docs/tiers.md's table). */
   change: string;
   /** The first tier that reads it; null when nothing does. */
   tier: Tier | null;

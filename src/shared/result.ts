@@ -1,7 +1,7 @@
 /**
  * The result of verifying fixtures: what the engine produces and every renderer (text, JSON,
  * comment, status) consumes. The check ids are part of the interface: they appear in reports, in
- * `--json` output and in the README, and people grep for them. Add new ones at the end; never
+ * `--json` output and in docs/checks.md, and people grep for them. Add new ones at the end; never
  * rename one.
  */
 import type { Tier } from "./fixture.ts";

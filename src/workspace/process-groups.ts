@@ -3,7 +3,7 @@
  * leads a group of its own (so a deadline ends git and what it started, git-remote-http and
  * index-pack, together), which also means a signal to the service's own group does not reach
  * them. So the service, when it exits, ends every group still alive (main.ts's `serve` hooks
- * `endAll` to the process's exit), and no git outlives it. (SIGKILL runs no hook: see README,
+ * `endAll` to the process's exit), and no git outlives it. (SIGKILL runs no hook: see docs/architecture.md,
  * "How git is used".)
  */
 

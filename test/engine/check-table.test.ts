@@ -1,4 +1,4 @@
-/** The README's check table is the code's: one table, from which the docs and the order follow. */
+/** The manual's tables are the code's: one table each, from which the docs and the order follow. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
@@ -7,13 +7,14 @@ import { TIER_TABLE } from "../../src/recipe/tier-table.ts";
 import { TIERS } from "../../src/shared/fixture.ts";
 import { CHECK_IDS } from "../../src/shared/result.ts";
 
-const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const CHECKS = readFileSync(new URL("../../docs/checks.md", import.meta.url), "utf8");
+const TIERS_DOC = readFileSync(new URL("../../docs/tiers.md", import.meta.url), "utf8");
 
 function readmeRows(): string[][] {
   const header = "| id | what it checks | what it reads, and what it does not |";
-  const start = README.indexOf(header);
+  const start = CHECKS.indexOf(header);
   expect(start).toBeGreaterThan(-1);
-  const block = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+  const block = CHECKS.slice(start, CHECKS.indexOf("\n\n", start)).split("\n").slice(2);
   return block.map((line) =>
     line
       .trim()
@@ -28,7 +29,7 @@ describe("the check table", () => {
     expect(Object.keys(CHECK_TABLE).sort()).toEqual([...CHECK_IDS].sort());
   });
 
-  it("is the README's table, row by row and in order", () => {
+  it("is docs/checks.md's table, row by row and in order", () => {
     const fromCode = CHECK_IDS.map((id) => [
       `\`${id}\``,
       CHECK_TABLE[id].what,
@@ -39,12 +40,12 @@ describe("the check table", () => {
 });
 
 describe("the tier presets", () => {
-  it("are the README's table, row by row and in order", () => {
+  it("are docs/tiers.md's table, row by row and in order", () => {
     const header =
       "| tier | a targeted change may touch (the preset) | must stay untouched (an earlier tier reads it) |";
-    const start = README.indexOf(header);
+    const start = TIERS_DOC.indexOf(header);
     expect(start).toBeGreaterThan(-1);
-    const rows = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+    const rows = TIERS_DOC.slice(start, TIERS_DOC.indexOf("\n\n", start)).split("\n").slice(2);
     expect(rows).toEqual(
       TIERS.map((t) => `| \`${t}\` | ${TIER_PRESETS[t].may} | ${TIER_PRESETS[t].untouched} |`),
     );
@@ -52,11 +53,11 @@ describe("the tier presets", () => {
 });
 
 describe("the tier table", () => {
-  it("is the README's 'Which tier reads what' table, row by row and in order", () => {
+  it("is docs/tiers.md's 'Which tier reads what' table, row by row and in order", () => {
     const header = "| a change to | read first by | why |";
-    const start = README.indexOf(header);
+    const start = TIERS_DOC.indexOf(header);
     expect(start).toBeGreaterThan(-1);
-    const rows = README.slice(start, README.indexOf("\n\n", start)).split("\n").slice(2);
+    const rows = TIERS_DOC.slice(start, TIERS_DOC.indexOf("\n\n", start)).split("\n").slice(2);
     expect(rows).toEqual(
       TIER_TABLE.map((r) => `| ${r.change} | ${r.tier ? `\`${r.tier}\`` : "nothing"} | ${r.why} |`),
     );

@@ -1,6 +1,6 @@
 /**
  * Did the canary go red where it should: expected + observed in, outcome and words out. The
- * expected outcomes are written from what the canary is for (README, "Did the canary go red where
+ * expected outcomes are written from what the canary is for (docs/outcomes.md, "Did the canary go red where
  * it should?"), not from the code: a bad canary for a tier is red at that tier with every earlier
  * tier passing; a good canary is green at every tier it ran.
  */

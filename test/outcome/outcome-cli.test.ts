@@ -256,7 +256,7 @@ describe("fixture-bot outcome, from the recipe CI's commit statuses", () => {
     const { code, err } = await outcome(["--config", file]);
     expect(code).toBe(2);
     expect(err).toBe(
-      `${file}: no ci: block, so fixture-bot does not know where the recipe CI's results are; add one (README, "Did the canary go red where it should?"), or try one canary with --results FILE\n`,
+      `${file}: no ci: block, so fixture-bot does not know where the recipe CI's results are; add one (docs/outcomes.md), or try one canary with --results FILE\n`,
     );
   });
 });

@@ -1,18 +1,14 @@
 /**
- * The README's "Did the canary go red where it should?" holds `fixture-bot outcome --help` word
- * for word, and its table of outcomes names exactly the outcomes there are.
+ * docs/outcomes.md ("Did the canary go red where it should?") holds `fixture-bot outcome --help`
+ * word for word, and its table of outcomes names exactly the outcomes there are.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { type CliIo, main } from "../src/cli.ts";
-import { BAD_OUTCOMES, OUTCOMES } from "../src/outcome/judge.ts";
+import { type CliIo, main } from "../../src/cli.ts";
+import { BAD_OUTCOMES, OUTCOMES } from "../../src/outcome/judge.ts";
 
-async function section(): Promise<string> {
-  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
-  const start = readme.indexOf("## Did the canary go red where it should?\n");
-  expect(start).toBeGreaterThan(-1);
-  const end = readme.indexOf("\n## ", start + 3);
-  return readme.slice(start, end === -1 ? undefined : end);
+function section(): Promise<string> {
+  return readFile(new URL("../../docs/outcomes.md", import.meta.url), "utf8");
 }
 
 /** The fenced code blocks of a Markdown text, each with its closing newline. */
@@ -31,7 +27,7 @@ function codeBlocks(markdown: string): string[] {
   return blocks;
 }
 
-describe("README: Did the canary go red where it should?", () => {
+describe("docs/outcomes.md", () => {
   it("shows `fixture-bot outcome --help` as the CLI prints it", async () => {
     const out: string[] = [];
     const io: CliIo = {
