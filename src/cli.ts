@@ -22,7 +22,7 @@ export type CliIo = {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
-  /** stdout is a terminal: colour (unless NO_COLOR) and a progress line while fetching. */
+  /** stdout is a terminal: colour (unless NO_COLOR; FORCE_COLOR decides) and a progress line. */
   isTTY: boolean;
 };
 
@@ -47,7 +47,7 @@ const EXIT_CODES =
 
 const COMMANDS = {
   verify: {
-    usage: "verify [--config FILE] [NAME...] [--json] [--verbose]",
+    usage: "verify [--config FILE] [NAME...] [--format text|json|markdown|github] [--verbose]",
     summary: "Verify all (or the named) fixtures. Exit 0 all pass, 1 any fail, 2 any error.",
     details: `Fetches each fixture's repository into its mirror under DATA_DIR (one fetch per repository)
 and checks every fixture, or the NAMEs given, against the rules in the manifest. On a terminal a
@@ -55,7 +55,10 @@ progress line shows which repository is being fetched and for how long.
 
 Options:
 ${CONFIG_OPTION}
-      --json         print the results as JSON (no colour, no progress line)
+      --format F     text (the default: each failure's cause and fix, then the checks), json,
+                     markdown (the comment the service would post on the fixture's pull
+                     request), or github (annotations for Gitea, Forgejo and GitHub Actions)
+      --json         the same as --format json
   -v, --verbose      list every check, not only those that fail or warn, and what each
                      fixture changes in what abra deploys
 
@@ -311,7 +314,16 @@ export function exitCodeOf(results: readonly FixtureResult[]): number {
   return s.error > 0 ? EXIT.error : s.fail > 0 ? EXIT.fail : EXIT.ok;
 }
 
-const color = (io: CliIo) => io.isTTY && !io.env.NO_COLOR;
+/**
+ * Colour on a terminal unless NO_COLOR is set; FORCE_COLOR decides whatever the output is (as
+ * Node's own tools read it: any value but 0 or false turns colour on, and it wins over NO_COLOR).
+ */
+export function wantsColor(io: Pick<CliIo, "isTTY" | "env">): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
+  return io.isTTY && !io.env.NO_COLOR;
+}
+const color = wantsColor;
 
 const ERASE_LINE = "\r\u001b[K";
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -365,27 +377,66 @@ function showFetches(
   };
 }
 
+const FORMATS = ["text", "json", "markdown", "github"] as const;
+type Format = (typeof FORMATS)[number];
+
 async function verifyCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse("verify", args, {
     config: { type: "string", short: "c" },
+    format: { type: "string" },
     json: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
   });
+  const format = values.json === true ? "json" : (values.format ?? "text");
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new ConfigError(
+      `--format ${format}: must be one of ${FORMATS.join(", ")}\n\n${commandHelp(COMMANDS.verify)}`,
+    );
   const loaded = await loadManifest(values.config, io.env);
   const fixtures = select(loaded, positionals);
   const verifier = await loadVerifier();
-  const json = values.json === true;
-  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY && !json ? io.stdout : null);
+  const text = format === "text";
+  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY && text ? io.stdout : null);
   const results = await verifier
     .verifyFixtures(fixtures, { ...verifier.deps, workspace: fetches.workspace })
     .finally(fetches.done);
-  if (json) {
-    const { renderJson } = await import("./render/render-json.ts");
-    io.stdout(renderJson(results));
-  } else {
-    io.stdout(verifier.renderText(results, { color: color(io), verbose: values.verbose === true }));
-  }
+  io.stdout(await renderResults(results, format as Format, io, values.verbose === true));
   return exitCodeOf(results);
+}
+
+async function renderResults(
+  results: FixtureResult[],
+  format: Format,
+  io: CliIo,
+  verbose: boolean,
+): Promise<string> {
+  switch (format) {
+    case "json":
+      return (await import("./render/render-json.ts")).renderJson(results);
+    case "github":
+      return (await import("./render/render-github.ts")).renderGithub(results);
+    case "markdown": {
+      // The report comment the service would post on a PR from the fixture's branch at this pin.
+      const { renderComment, PREVIEW } = await import("./render/render-comment.ts");
+      const [first] = results;
+      return `${renderComment({
+        kind: "pull",
+        repo: first?.repo ?? "",
+        sha: first?.resolvedSha ?? first?.sha ?? "",
+        number: null,
+        trigger: PREVIEW,
+        results,
+        manifestErrors: [],
+        pins: [],
+        unknownNames: [],
+      })}\n`;
+    }
+    case "text":
+      return (await import("./render/render-text.ts")).renderText(results, {
+        color: color(io),
+        verbose,
+      });
+  }
 }
 
 async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliIo, main } from "../src/cli.ts";
+import { type CliIo, main, wantsColor } from "../src/cli.ts";
 import type { ScratchRepo } from "../src/demo/scratch-repo.ts";
 import {
   applyPatch,
@@ -103,9 +103,15 @@ describe("fixture-bot verify", () => {
     const io = capture();
     expect(await main(["verify", "--config", manifestPath], io)).toBe(1);
     expect(io.out()).toMatch(/bad-backup-emptied +FAIL/);
-    expect(io.out()).toContain(
-      "✗ not-emptied    compose.yml was emptied (48 lines at the merge-base, none now)",
-    );
+    // The cause and the fix lead, as in the PR comment; the follow-on failures fold under it.
+    const block = io.out().slice(io.out().indexOf("bad-backup-emptied"));
+    expect(block.split("\n").slice(1, 6)).toEqual([
+      "  cause: compose.yml was emptied",
+      "  fix:   restore it from `main` (`git checkout 4e250b04f0c6 -- compose.yml`), then make only the targeted change",
+      "  ✗ not-emptied  compose.yml was emptied (48 lines at the merge-base, none now)",
+      "      also failing because of this: yaml-valid, compose-valid, lines",
+      "  | compose.yml  +0 -48",
+    ]);
     expect(io.out()).not.toContain("\u001b["); // no colour when not a TTY
   });
 
@@ -310,7 +316,7 @@ describe("fixture-bot help and --version", () => {
     }
     const verify = capture();
     expect(await main(["verify", "--json", "--help", "bad-backup"], verify)).toBe(0);
-    expect(verify.out()).toContain("--json         print the results as JSON");
+    expect(verify.out()).toContain("--json         the same as --format json");
     const unknown = capture();
     expect(await main(["help", "nope"], unknown)).toBe(2);
     expect(unknown.err()).toContain('unknown command "nope"');
@@ -438,5 +444,21 @@ process.stdout.write(JSON.stringify(codes));\n`,
       verifyJson: 1,
       pin: 0,
     });
+  });
+});
+
+describe("colour", () => {
+  it.each([
+    [{ isTTY: true, env: {} }, true],
+    [{ isTTY: true, env: { NO_COLOR: "1" } }, false],
+    [{ isTTY: false, env: {} }, false],
+    // FORCE_COLOR decides, piped or not, over NO_COLOR; 0 and false turn it off.
+    [{ isTTY: false, env: { FORCE_COLOR: "1" } }, true],
+    [{ isTTY: false, env: { FORCE_COLOR: "3", NO_COLOR: "1" } }, true],
+    [{ isTTY: true, env: { FORCE_COLOR: "0" } }, false],
+    [{ isTTY: true, env: { FORCE_COLOR: "false" } }, false],
+    [{ isTTY: false, env: { FORCE_COLOR: "" } }, false],
+  ])("%j -> %s", (io, expected) => {
+    expect(wantsColor(io)).toBe(expected);
   });
 });

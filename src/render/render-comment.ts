@@ -34,6 +34,9 @@ export type CommentOptions = {
   maxDiffLines?: number;
 };
 
+/** The trigger of a report the CLI renders as a preview of the comment. */
+export const PREVIEW = "preview";
+
 const TRIGGERS: Record<string, string> = {
   opened: "the pull request was opened",
   reopened: "the pull request was reopened",
@@ -56,7 +59,9 @@ export function renderComment(report: RunReport, options: CommentOptions = {}): 
   const where = report.number === null ? "" : ` (head of #${report.number})`;
   const details = options.detailsUrl ? ` · [details](${options.detailsUrl})` : "";
   out.push(
-    `Verified ${codeSpan(report.sha.slice(0, 12))}${where} after ${escapeMarkdown(TRIGGERS[report.trigger] ?? report.trigger)}${details}`,
+    report.trigger === PREVIEW
+      ? `Verified ${codeSpan(report.sha.slice(0, 12))} with ${codeSpan("fixture-bot verify --format markdown")}: a preview of the comment on a pull request from the fixture's branch`
+      : `Verified ${codeSpan(report.sha.slice(0, 12))}${where} after ${escapeMarkdown(TRIGGERS[report.trigger] ?? report.trigger)}${details}`,
     "",
   );
 

@@ -3,6 +3,8 @@ import { type FixtureResult, summarize } from "../shared/result.ts";
 
 export function renderJson(results: readonly FixtureResult[]): string {
   const body = {
+    // The shape of this document; a change that would break a reader bumps it.
+    schema: 1,
     fixtures: results.map((r) => ({
       name: r.name,
       repo: r.repo,

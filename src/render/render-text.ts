@@ -6,6 +6,7 @@ import { showName } from "../shared/display.ts";
 import type { CheckResult, FixtureResult, Verdict } from "../shared/result.ts";
 import { summarize } from "../shared/result.ts";
 import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
+import { diagnose, plainText } from "./diagnose.ts";
 
 export type TextOptions = { color: boolean; verbose?: boolean };
 
@@ -28,19 +29,29 @@ export function renderText(results: readonly FixtureResult[], options: TextOptio
     const indent = " ".repeat(2);
     if (r.expect) lines.push(paint("dim", `${indent}in CI this canary should be: ${r.expect}`));
     if (r.error) lines.push(`${indent}${paint("yellow", "!")} could not check: ${r.error}`);
+    // The cause of each failure and what to do, as the PR comment leads with them (one
+    // diagnosis, diagnose.ts); the checks that fail only because of it are folded under it.
+    const causes = diagnose(r);
+    for (const cause of causes) {
+      lines.push(`${indent}${paint("bold", "cause:")} ${plainText(cause.diagnosis)}`);
+      lines.push(`${indent}${paint("bold", "fix:")}   ${plainText(cause.fix)}`);
+    }
+    const folded = new Set(causes.flatMap((c) => c.followOns));
     const shown = options.verbose
       ? r.checks
-      : r.checks.filter((c) => c.status === "fail" || c.status === "warn");
+      : r.checks.filter((c) => (c.status === "fail" && !folded.has(c.id)) || c.status === "warn");
     const idWidth = Math.max(0, ...shown.map((c) => c.id.length));
     for (const c of shown) {
       lines.push(
         `${indent}${paint(STATUS_COLOUR[c.status], STATUS_MARK[c.status])} ${c.id.padEnd(idWidth)}  ${c.message}`,
       );
-      if (c.status === "fail") {
-        if (c.fix) lines.push(`${indent}    ${paint("bold", "what to do:")} ${c.fix}`);
-        for (const d of (c.details ?? []).slice(0, 5))
-          lines.push(paint("dim", `${indent}    ${d}`));
-      }
+      if (c.status !== "fail") continue;
+      const followOns = causes.find((k) => k.primary === c.id)?.followOns ?? [];
+      if (followOns.length > 0 && !options.verbose)
+        lines.push(
+          paint("dim", `${indent}    also failing because of this: ${followOns.join(", ")}`),
+        );
+      for (const d of (c.details ?? []).slice(0, 5)) lines.push(paint("dim", `${indent}    ${d}`));
     }
     if (options.verbose && r.deployment) {
       lines.push(`${indent}${paint("bold", deploymentHeading(r.deployment))}`);

@@ -55,7 +55,12 @@ const report: RunReport = {
 
 describe("the fix line", () => {
   it.each([
-    ["the CLI", () => renderText([result], { color: false }), `what to do: ${FIX}`],
+    // The CLI too, from the same diagnosis: a cause line, then the fix line.
+    [
+      "the CLI",
+      () => renderText([result], { color: false }),
+      "  fix:   restore everything an earlier tier reads from main: a backup canary changes only backupbot.backup* labels of services (list or map form)",
+    ],
     // The comment and the run page lead with the cause and its fix: the check's own fix line.
     [
       "the PR comment",
