@@ -41,7 +41,8 @@ const CONFIG_OPTION =
 const GIT_ENVIRONMENT = `Environment:
   GITEA_URL      https://git.example.org, or file:///dir holding owner/name.git repos (required)
   GITEA_TOKEN    token for private repos (or GITEA_TOKEN_FILE); sent as an HTTP header only
-  DATA_DIR       where repository mirrors are kept (default ./data)`;
+  DATA_DIR       where repository mirrors are kept (default ~/.cache/fixture-bot,
+                 or $XDG_CACHE_HOME/fixture-bot)`;
 const EXIT_CODES =
   "Exit status: 0 every fixture passes, 1 one fails, 2 one could not be checked or the\nconfiguration is wrong.";
 
@@ -95,6 +96,51 @@ left alone), 2 it could not be checked or the configuration is wrong.
 ${GIT_ENVIRONMENT}`,
     run: pinCommand,
   },
+  init: {
+    usage: "init [--config FILE]",
+    summary: "Write a commented starter fixtures.yaml (with the schema line for editors).",
+    details: `Writes a fixtures.yaml with no fixtures yet, comments that say what each key is for, and the
+line that points editors (the YAML language server) at fixture-bot's JSON Schema. Refuses to
+overwrite a file that exists. Then add fixtures with \`fixture-bot add\`.
+
+Options:
+${CONFIG_OPTION}
+
+Exit status: 0 written, 2 the file exists or cannot be written.`,
+    run: initCommand,
+  },
+  add: {
+    usage: "add NAME --repo OWNER/NAME --branch BRANCH [--base BRANCH --tier TIER] [--config FILE]",
+    summary: "Verify a fixture branch's tip and, if it passes, add it to fixtures.yaml, pinned.",
+    details: `Fetches the repository, verifies the tip of BRANCH as the fixture NAME would be verified, and
+when every check passes adds the fixture to the manifest with the tip's full commit id as its
+pin (nothing else in the file changes). A failing tip is refused, with the same report as
+\`verify\`. A bad canary names the branch it was cut from (--base) and the tier it must go red
+at (--tier: its preset is the change such a canary may make); a good canary has neither.
+
+Options:
+      --repo OWNER/NAME  the recipe repository on the Gitea host
+      --branch BRANCH    the fixture branch
+      --base BRANCH      the branch the fixture was cut from (a bad canary)
+      --tier TIER        install, upgrade, backup, restore or custom (with --base)
+${CONFIG_OPTION}
+
+Exit status: 0 added, 1 the tip fails its checks (the manifest is left alone), 2 it could not be
+checked or the configuration is wrong.
+
+${GIT_ENVIRONMENT}`,
+    run: addCommand,
+  },
+  schema: {
+    usage: "schema",
+    summary: "Print the JSON Schema of fixtures.yaml (for editors and other tools).",
+    details: `The schema is generated from the one the parser uses; \`fixture-bot validate\` checks more than
+a schema can say (unique names, patterns that compile, a base with a change or a tier). Point
+your editor at it with this line at the top of fixtures.yaml:
+
+  ${"# yaml-language-server: $schema=<the schema's URL, or a file>"}`,
+    run: schemaCommand,
+  },
   outcome: {
     usage: "outcome [NAME...] [--config FILE] [--results FILE] [--json]",
     summary: "Did each canary go red in the recipe CI where it should? Exit 0 yes, 1 no, 2 error.",
@@ -119,7 +165,7 @@ Environment:
                  URL on it gets the token (no other host does)
   GITEA_TOKEN    a token that can read the repositories (or GITEA_TOKEN_FILE)
   DATA_DIR       where repository mirrors are kept, to put fixture-bot's verdict beside a
-                 canary that is off (default ./data)`,
+                 canary that is off (default ~/.cache/fixture-bot)`,
     run: outcomeCommand,
   },
   tiers: {
@@ -165,7 +211,7 @@ ${Object.values<Command>(COMMANDS)
 Environment:
   GITEA_URL      https://git.example.org, or file:///dir holding owner/name.git repos
   GITEA_TOKEN    token for private repos (or GITEA_TOKEN_FILE); sent as an HTTP header only
-  DATA_DIR       where repository mirrors are kept (default ./data)
+  DATA_DIR       where repository mirrors are kept (default ~/.cache/fixture-bot)
   FIXTURES_FILE  default for --config (default ./fixtures.yaml)
 `;
 
@@ -394,6 +440,12 @@ async function verifyCommand(args: readonly string[], io: CliIo): Promise<number
     );
   const loaded = await loadManifest(values.config, io.env);
   const fixtures = select(loaded, positionals);
+  if (fixtures.length === 0) {
+    io.stdout(
+      `${loaded.file} has no fixtures yet: add one with fixture-bot add NAME --repo OWNER/NAME --branch BRANCH\n`,
+    );
+    return EXIT.ok;
+  }
   const verifier = await loadVerifier();
   const text = format === "text";
   const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY && text ? io.stdout : null);
@@ -427,7 +479,8 @@ async function renderResults(
         trigger: PREVIEW,
         results,
         manifestErrors: [],
-        pins: [],
+        // The pull request the preview is for has the pin as its head.
+        pins: results.map((r) => ({ name: r.name, pinned: r.sha, head: r.resolvedSha ?? r.sha })),
         unknownNames: [],
       })}\n`;
     }
@@ -511,6 +564,100 @@ async function verifyTip(
   } finally {
     mirror.close(); // its long-lived git would keep the process alive
   }
+}
+
+async function initCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("init", args, { config: { type: "string", short: "c" } });
+  if (positionals.length > 0)
+    throw new ConfigError(`init takes no names\n\n${commandHelp(COMMANDS.init)}`);
+  const file = configPath(values.config, io.env);
+  const [{ writeFile }, { STARTER_MANIFEST }] = await Promise.all([
+    import("node:fs/promises"),
+    import("./config/starter.ts"),
+  ]);
+  try {
+    await writeFile(file, STARTER_MANIFEST, { flag: "wx" });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EEXIST")
+      throw new ConfigError(
+        `${file} already exists; add fixtures to it with fixture-bot add NAME --repo OWNER/NAME --branch BRANCH`,
+      );
+    throw new ConfigError(`${file}: cannot write it (${errorMessage(error)})`, { cause: error });
+  }
+  io.stdout(
+    `wrote ${file}; now add a fixture: fixture-bot add NAME --repo OWNER/NAME --branch BRANCH [--base main --tier TIER]\n`,
+  );
+  return EXIT.ok;
+}
+
+async function addCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse("add", args, {
+    config: { type: "string", short: "c" },
+    repo: { type: "string" },
+    branch: { type: "string" },
+    base: { type: "string" },
+    tier: { type: "string" },
+  });
+  const usage = `\n\n${commandHelp(COMMANDS.add)}`;
+  if (positionals.length !== 1) throw new ConfigError(`add takes one fixture name${usage}`);
+  if (typeof values.repo !== "string" || typeof values.branch !== "string")
+    throw new ConfigError(`add needs --repo OWNER/NAME and --branch BRANCH${usage}`);
+  if ((values.base === undefined) !== (values.tier === undefined))
+    throw new ConfigError(
+      `a bad canary needs both --base (the branch it was cut from) and --tier (where it must go red); a good canary neither${usage}`,
+    );
+  const file = configPath(values.config, io.env);
+  const [{ readFile, rename, writeFile }, { addFixture }, { parseManifest }] = await Promise.all([
+    import("node:fs/promises"),
+    import("./config/add-fixture.ts"),
+    import("./config/load-manifest.ts"),
+  ]);
+  await loadManifest(file, io.env); // the manifest as it is must load first
+  const name = positionals[0] as string;
+  // The fixture as it will be written, checked by the manifest's own rules before any fetch.
+  const draft = {
+    name,
+    repo: values.repo,
+    branch: values.branch,
+    sha: "0".repeat(40),
+    base: values.base ?? null,
+    tier: values.tier ?? null,
+  };
+  const source = await readFile(file, "utf8");
+  const fixture = parseManifest(addFixture(source, draft), file).fixtures.find(
+    (f) => f.name === name,
+  );
+  if (!fixture) throw new ConfigError(`${file}: the fixture ${name} could not be added`);
+  const verifier = await loadVerifier();
+  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY ? io.stdout : null);
+  const { tip, result } = await verifyTip(fixture, fetches.workspace, verifier).finally(
+    fetches.done,
+  );
+  if (result.verdict !== "pass") {
+    io.stdout(verifier.renderText([result], { color: color(io) }));
+    io.stderr(
+      `refusing to add ${name}: the tip of ${fixture.branch} (${tip.slice(0, 12)}) does not pass\n`,
+    );
+    return exitCodeOf([result]);
+  }
+  const updated = addFixture(source, { ...draft, sha: tip });
+  parseManifest(updated, file); // never write a manifest that would not load
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, updated);
+  await rename(temp, file);
+  io.stdout(
+    `added ${name} to ${file}: ${fixture.repo} ${fixture.branch} at ${tip} (the tip, all checks pass)\n`,
+  );
+  return EXIT.ok;
+}
+
+async function schemaCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { positionals } = parse("schema", args, {});
+  if (positionals.length > 0)
+    throw new ConfigError(`schema takes no arguments\n\n${commandHelp(COMMANDS.schema)}`);
+  const { manifestJsonSchema } = await import("./config/schema.ts");
+  io.stdout(`${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
+  return EXIT.ok;
 }
 
 async function outcomeCommand(args: readonly string[], io: CliIo): Promise<number> {

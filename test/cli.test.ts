@@ -191,7 +191,9 @@ describe("fixture-bot verify", () => {
     expect(
       await main(["verify", "--config", manifestPath], { ...io, env: { DATA_DIR: env.dataDir } }),
     ).toBe(2);
-    expect(io.err()).toBe("GITEA_URL is required\n");
+    expect(io.err()).toBe(
+      "GITEA_URL is required: the Gitea server, e.g. GITEA_URL=https://git.example.org (or file:///dir holding owner/name.git repositories, for local use)\n",
+    );
   });
 });
 

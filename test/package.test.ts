@@ -60,10 +60,10 @@ it("packs, installs globally, and runs --version and verify from the installed c
   ];
   const paths = files.map((f) => f.path);
   expect(paths).toEqual(expect.arrayContaining(["bin/fixture-bot.js", "dist/cli.js"]));
-  // The README's links lead into docs/, so the manual ships with it; and the licence.
+  // The README's links lead into docs/, so the manual ships with it; the licence; the schema.
   const docs = (await readdir(join(ROOT, "docs"))).map((name) => `docs/${name}`);
   expect(paths.filter((p) => !/^(bin|dist)\//.test(p)).sort()).toEqual(
-    ["LICENSE", "README.md", ...docs, "package.json"].sort(),
+    ["LICENSE", "README.md", ...docs, "package.json", "schema/fixtures.schema.json"].sort(),
   );
   expect(paths.filter((p) => /(^|\/)test\/|\.test\.[jt]s$|\.ts$/.test(p))).toEqual([]);
 

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../shared/errors.ts";
 import { repoSlugProblem } from "./names.ts";
@@ -86,14 +88,36 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
       const name = String(issue.path[0] ?? "environment");
       const value = env[name];
       const message =
-        value === undefined && issue.code === "invalid_type" ? "is required" : issue.message;
+        value === undefined && issue.code === "invalid_type"
+          ? `is required${REQUIRED_HINT[name] ?? ""}`
+          : issue.message;
       return `${name} ${message}`;
     }),
   );
 }
 
+/** What a missing variable is for, after "is required". */
+const REQUIRED_HINT: Record<string, string> = {
+  GITEA_URL:
+    ": the Gitea server, e.g. GITEA_URL=https://git.example.org (or file:///dir holding owner/name.git repositories, for local use)",
+  WEBHOOK_SECRET: ": the secret set on the webhook, 16 characters or more (openssl rand -hex 32)",
+};
+
+/**
+ * The CLI's environment. Its mirrors go to the user's cache directory unless DATA_DIR says
+ * otherwise ($XDG_CACHE_HOME/fixture-bot, else ~/.cache/fixture-bot): never into the repository
+ * the command runs in. (The service keeps DATA_DIR, /data in the image.)
+ */
 export function loadGitEnv(env: NodeJS.ProcessEnv = process.env): GitEnv {
-  return parseEnv(GitEnv, resolveFileSecrets(env, ["GITEA_TOKEN"]));
+  const withDefaults = env.DATA_DIR ? env : { ...env, DATA_DIR: cacheDir(env) };
+  return parseEnv(GitEnv, resolveFileSecrets(withDefaults, ["GITEA_TOKEN"]));
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CACHE_HOME;
+  // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
+  if (xdg && isAbsolute(xdg)) return join(xdg, "fixture-bot");
+  return join(env.HOME || homedir(), ".cache", "fixture-bot");
 }
 
 const RepoSlugEnv = z.string().superRefine((value, ctx) => {

@@ -175,7 +175,10 @@ const StatusContextPattern = z
   .string({ error: 'must be a string with "{tier}" in it, e.g. "recipe-ci/{tier}"' })
   .min(1, { error: "must not be empty" })
   .max(200, { error: "must be at most 200 characters" })
+  // Said twice: as a pattern for the JSON Schema (editors), and exactly below.
+  .regex(/\{tier\}/, { error: 'must contain "{tier}", e.g. "recipe-ci/{tier}"' })
   .superRefine((value, ctx) => {
+    if (!value.includes("{tier}")) return; // said by the pattern
     const names = placeholdersIn(value);
     const tiers = names.filter((n) => n === "tier").length;
     const others = names.filter((n) => n !== "tier");
@@ -230,8 +233,8 @@ export const ManifestInput = z
     defaults: DefaultsInput.optional(),
     ci: CiInput.optional(),
     fixtures: z
+      // Empty is allowed: `fixture-bot init` starts there, and `add` fills it in.
       .array(FixtureInput, { error: "must be a list of fixtures" })
-      .min(1, { error: "must list at least one fixture" })
       .max(1000, { error: "must have at most 1000 fixtures" }),
   })
   .superRefine((manifest, ctx) => {

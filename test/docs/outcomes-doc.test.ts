@@ -4,8 +4,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { type CliIo, main } from "../../src/cli.ts";
+import { main } from "../../src/cli.ts";
 import { BAD_OUTCOMES, OUTCOMES } from "../../src/outcome/judge.ts";
+import { captureIo } from "../helpers/cli-io.ts";
 
 function section(): Promise<string> {
   return readFile(new URL("../../docs/outcomes.md", import.meta.url), "utf8");
@@ -29,15 +30,9 @@ function codeBlocks(markdown: string): string[] {
 
 describe("docs/outcomes.md", () => {
   it("shows `fixture-bot outcome --help` as the CLI prints it", async () => {
-    const out: string[] = [];
-    const io: CliIo = {
-      stdout: (t) => void out.push(t),
-      stderr: () => undefined,
-      env: {},
-      isTTY: false,
-    };
+    const io = captureIo({});
     expect(await main(["outcome", "--help"], io)).toBe(0);
-    expect(codeBlocks(await section())).toContain(out.join(""));
+    expect(codeBlocks(await section())).toContain(io.out());
   });
 
   it("its table names every outcome once, with exit 1 for exactly the bad ones", async () => {

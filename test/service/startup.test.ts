@@ -135,7 +135,9 @@ describe("configuration", () => {
       isTTY: false,
     });
     expect(code).toBe(2);
-    expect(err.join("")).toBe("WEBHOOK_SECRET is required\n");
+    expect(err.join("")).toBe(
+      "WEBHOOK_SECRET is required: the secret set on the webhook, 16 characters or more (openssl rand -hex 32)\n",
+    );
   });
 });
 
