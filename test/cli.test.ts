@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliIo, main, wantsColor } from "../src/cli.ts";
+import { main, wantsColor } from "../src/cli.ts";
 import type { ScratchRepo } from "../src/demo/scratch-repo.ts";
+import { captureIo } from "./helpers/cli-io.ts";
 import {
   applyPatch,
   createTestEnv,
@@ -52,20 +53,9 @@ fixtures:
         lines: 'backupbot\\.backup'
 `;
 
-function capture(
-  extraEnv: Record<string, string> = {},
-): CliIo & { out: () => string; err: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    env: { GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir, ...extraEnv },
-    isTTY: false,
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+/** The CLI's io with the test's recipe repositories as GITEA_URL. */
+const capture = (extraEnv: Record<string, string> = {}) =>
+  captureIo({ GITEA_URL: env.giteaUrl, DATA_DIR: env.dataDir, ...extraEnv });
 
 beforeAll(async () => {
   env = await createTestEnv("fixture-bot-cli-");
