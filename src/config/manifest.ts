@@ -232,12 +232,25 @@ export const ManifestInput = z
     version: z.literal(1, { error: "must be 1" }),
     defaults: DefaultsInput.optional(),
     ci: CiInput.optional(),
+    /**
+     * Marks a file that is not a manifest yet (the deploy recipe's swarm config): it never loads,
+     * and says what to do instead.
+     */
+    placeholder: z.string({ error: "must be a string" }).optional(),
     fixtures: z
       // Empty is allowed: `fixture-bot init` starts there, and `add` fills it in.
       .array(FixtureInput, { error: "must be a list of fixtures" })
       .max(1000, { error: "must have at most 1000 fixtures" }),
   })
   .superRefine((manifest, ctx) => {
+    if (manifest.placeholder !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["placeholder"],
+        message:
+          "is set: this file is a placeholder, not your manifest. Set FIXTURES_REPO to the repository that holds your fixtures.yaml (recommended: it is reloaded on every push), or replace this file with your own manifest",
+      });
+    }
     const seen = new Map<string, number>();
     manifest.fixtures.forEach((fixture, index) => {
       const at = (...path: (string | number)[]) => ["fixtures", index, ...path];

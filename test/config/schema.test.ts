@@ -34,7 +34,6 @@ describe("the JSON Schema of fixtures.yaml", () => {
 
   it.each([
     ["fixtures.yaml", () => read("fixtures.yaml")],
-    ["deploy/fixtures.yaml", () => read("deploy/fixtures.yaml")],
     ["docs/manifest.md's example", docExample],
     ["the starter `init` writes", () => STARTER_MANIFEST],
   ])("accepts %s, as the parser does", (_name, text) => {

@@ -16,6 +16,7 @@ import { SECRET_VARS, ServeEnv } from "../../src/config/env.ts";
 import { parseManifest } from "../../src/config/load-manifest.ts";
 import type { Deployment } from "../../src/recipe/deployment.ts";
 import { type Mapping, parseYaml } from "../../src/recipe/yaml-doc.ts";
+import { ConfigError } from "../../src/shared/errors.ts";
 import { recipeOf, type Tree, treeOfDir } from "../helpers/trees.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -116,7 +117,7 @@ describe("deploy/compose.yml", () => {
       ["compose.yml + compose.dashboard-password.yml (optional)", []],
     ]);
     expect(recipe.deployments[1]?.spec.origin).toBe(
-      "COMPOSE_FILE on line 32 of .env.sample, commented out",
+      "COMPOSE_FILE on line 33 of .env.sample, commented out",
     );
   });
 
@@ -166,11 +167,15 @@ describe("deploy/compose.yml", () => {
     expect(mib).toBeLessThanOrEqual(1024);
   });
 
-  it("takes the manifest from a config, a copy of the project's, versioned in abra.sh", async () => {
-    // A copy (a symlink would dangle once deploy/ is copied into ~/.abra/recipes), kept identical.
+  it("takes the manifest from a config, versioned in abra.sh, that is a placeholder saying what to do", async () => {
+    // Never the project's own sample: a bot deployed as it comes would watch someone else's
+    // canaries. The placeholder does not load, and says to set FIXTURES_REPO or replace it.
     const shipped = await text("fixtures.yaml");
-    expect(shipped).toBe(await readFile(join(ROOT, "fixtures.yaml"), "utf8"));
-    expect(parseManifest(shipped).fixtures.length).toBeGreaterThan(0);
+    expect(() => parseManifest(shipped, "fixtures.yaml")).toThrow(
+      new ConfigError(
+        'fixtures.yaml:13:14 placeholder "set FIXTURES_REPO, or replace this file with your manifest" is set: this file is a placeholder, not your manifest. Set FIXTURES_REPO to the repository that holds your fixtures.yaml (recommended: it is reloaded on every push), or replace this file with your own manifest',
+      ),
+    );
     expect(await text("abra.sh")).toMatch(/^export FIXTURES_VERSION=v\d+$/m);
     expect((await stack()).configs).toMatchObject({
       fixtures: { name: "${STACK_NAME}_fixtures_${FIXTURES_VERSION}", file: "fixtures.yaml" },
@@ -376,5 +381,19 @@ describe("deploy/Dockerfile", () => {
     // CI systems that run shell commands in the image (Actions job containers, Woodpecker) find it.
     expect(text).toMatch(/exec node \/app\/dist\/cli\.js "\$@".*> \/usr\/local\/bin\/fixture-bot/);
     expect(text).toMatch(/chmod 0755 \/usr\/local\/bin\/fixture-bot/);
+  });
+
+  it("sets no FIXTURES_FILE and ships no manifest: a CI step reads the checkout's fixtures.yaml", async () => {
+    const text = await dockerfile();
+    expect(text).not.toMatch(/FIXTURES_FILE=/);
+    expect(text).not.toMatch(/^COPY [^\n]*fixtures\.yaml/m);
+    // The service gets its manifest from the recipe: FIXTURES_FILE is where the config is mounted.
+    const service = ((await stack()).services as Mapping).app as {
+      environment: Record<string, string | null>;
+      configs: { source: string; target: string }[];
+    };
+    const target = service.configs.find((c) => c.source === "fixtures")?.target;
+    expect(target).toBe("/etc/fixture-bot/fixtures.yaml");
+    expect(service.environment.FIXTURES_FILE).toBe(target);
   });
 });
