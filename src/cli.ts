@@ -293,8 +293,25 @@ function parse<T extends ParseArgsConfig["options"]>(
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ConfigError(`${errorMessage(error)}\n\n${commandHelp(COMMANDS[command])}`);
+    throw new ConfigError(
+      `fixture-bot ${command}: ${usageProblem(error, args)}\n\nUsage: fixture-bot ${COMMANDS[command].usage}\n(fixture-bot ${command} --help says more)`,
+    );
   }
+}
+
+/** What was wrong with the arguments, in our words rather than Node's parseArgs text. */
+function usageProblem(error: unknown, args: readonly string[]): string {
+  const code = (error as { code?: unknown }).code;
+  const message = errorMessage(error);
+  // Node names it "'--json'" or "'-c, --config <value>'": the long name is the one to say.
+  const option = /'(?:-\w, )?(-{1,2}[\w-]+)/.exec(message)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+    return `unknown option ${option || JSON.stringify(args.find((a) => a.startsWith("-")))} (an argument that starts with "-" goes after --)`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return /argument missing/.test(message)
+      ? `${option} needs a value`
+      : `${option} takes no value`;
+  return message;
 }
 
 function configPath(value: unknown, env: NodeJS.ProcessEnv): string {

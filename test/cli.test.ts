@@ -176,7 +176,18 @@ describe("fixture-bot verify", () => {
     expect(io.err()).toBe(`${broken}:6:10 fixture "x": sha "xyz" must be 7 to 40 hex characters\n`);
     io = capture();
     expect(await main(["verify", "--bogus"], io)).toBe(2);
-    expect(io.err()).toContain("Unknown option '--bogus'");
+    expect(io.err()).toBe(
+      'fixture-bot verify: unknown option --bogus (an argument that starts with "-" goes after --)\n\nUsage: fixture-bot verify [--config FILE] [NAME...] [--format text|json|markdown|github] [--verbose]\n(fixture-bot verify --help says more)\n',
+    );
+    for (const [args, problem] of [
+      [["verify", "--config"], "--config needs a value"],
+      [["verify", "-c"], "--config needs a value"],
+      [["verify", "--json=yes"], "--json takes no value"],
+    ] as const) {
+      io = capture();
+      expect(await main([...args], io)).toBe(2);
+      expect(io.err().split("\n")[0]).toBe(`fixture-bot verify: ${problem}`);
+    }
     io = capture({ GITEA_URL: "" });
     expect(
       await main(["verify", "--config", manifestPath], { ...io, env: { DATA_DIR: env.dataDir } }),

@@ -30,6 +30,7 @@ export type DashboardFixture = {
     runId: number;
     verdict: Verdict;
     failing: string[];
+    warnings?: string[];
     createdAt: string;
   } | null;
   /** What the recipe CI observed for this pin, judged (null: not read, or no ci: block). */
@@ -44,6 +45,8 @@ export type DashboardRun = {
   trigger: string;
   state: RunState;
   createdAt: string;
+  /** The fixtures the run verified (the dashboard's list of runs names them). */
+  fixtures?: string[];
 };
 
 export type DashboardData = {
@@ -131,18 +134,23 @@ export function renderDashboard(data: DashboardData): string {
       const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
       const failing =
         v && v.failing.length > 0 ? v.failing.map((c) => `<code>${e(c)}</code>`).join(", ") : "";
+      // A pass can warn (the branch moved past its pin): said here as the CLI says it.
+      const warned =
+        v && (v.warnings ?? []).length > 0
+          ? `<br><span class="warn">! ${(v.warnings ?? []).map((c) => `<code>${e(c)}</code>`).join(", ")}</span>`
+          : "";
       const when = v
         ? `<a href="runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
         : "";
       return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
 <td><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
-<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}</td><td data-label="in the recipe CI">${f.outcome ? outcomeHtml(f.outcome, data.now, f.outcome.checkedAt) : '<span class="muted">not read</span>'}</td><td data-label="last verified">${when}</td></tr>`;
+<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}${warned}</td><td data-label="in the recipe CI">${f.outcome ? outcomeHtml(f.outcome, data.now, f.outcome.checkedAt) : '<span class="muted">not read</span>'}</td><td data-label="last verified">${when}</td></tr>`;
     })
     .join("\n");
   const runs = data.recent
     .map(
       (r) =>
-        `<li><a href="runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${r.repo === "*" ? "every pin" : `<code>${e(r.repo)}</code>`}${r.number !== null ? ` #${r.number}` : ""} <code>${e(r.sha.slice(0, 12))}</code> <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
+        `<li><a href="runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${runSubject(r, data.giteaUrl)} <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
     )
     .join("\n");
   return page(
@@ -173,6 +181,27 @@ function outcomeHtml(o: CanaryOutcome, now?: Date, checkedAt?: string): string {
   return `${badge(OUTCOME_CLASS[o.outcome], o.outcome)} <code class="tiers">${e(observedLine(o.observed))}</code><br>${e(o.message)}${
     o.gap ? `<br><strong class="warn">${e(o.gap)}</strong>` : ""
   }${now && checkedAt ? ` <span class="muted">(${ago(checkedAt, now)})</span>` : ""}`;
+}
+
+/** What a run verified: its fixtures, and the pull request (linked) or commit it was for. */
+function runSubject(r: DashboardRun, giteaUrl: string): string {
+  const names = r.fixtures ?? [];
+  const fixtures =
+    names.length === 0
+      ? "no fixture"
+      : names.length <= 3
+        ? names.map((n) => `<code>${e(n)}</code>`).join(", ")
+        : `${names
+            .slice(0, 3)
+            .map((n) => `<code>${e(n)}</code>`)
+            .join(", ")} and ${names.length - 3} more`;
+  const where =
+    r.repo === "*"
+      ? "every pin"
+      : r.number !== null
+        ? `<a href="${e(`${giteaUrl}/${r.repo}/pulls/${r.number}`)}">${e(r.repo)} #${r.number}</a>`
+        : `<code>${e(r.repo)}</code> <code>${e(r.sha.slice(0, 12))}</code>`;
+  return `${fixtures} <span class="muted">in</span> ${where}`;
 }
 
 const CHECK_MARK: Record<CheckResult["status"], string> = {
@@ -227,10 +256,18 @@ function renderFixtureSection(r: FixtureResult, outcome: CanaryOutcome | null): 
         : "";
     return `<tr><td class="${c.status}">${CHECK_MARK[c.status]}&nbsp;<code>${e(c.id)}</code></td><td>${e(c.message)}${also}${renderDetails(c)}</td></tr>`;
   };
-  const checks = r.checks
-    .filter((c) => !followOns.has(c.id))
-    .map(row)
-    .join("\n");
+  // What needs attention first (on a phone the one failure must not sit below twenty passes);
+  // the checks that pass or were skipped are folded.
+  const own = r.checks.filter((c) => !followOns.has(c.id));
+  const attention = own.filter((c) => c.status === "fail" || c.status === "warn");
+  const quiet = own.filter((c) => c.status !== "fail" && c.status !== "warn");
+  const checks = attention.map(row).join("\n");
+  const passing =
+    quiet.length === 0
+      ? ""
+      : attention.length === 0
+        ? `<table class="checks"><tbody>${quiet.map(row).join("\n")}</tbody></table>`
+        : `<details class="passing"><summary>${quiet.length === 1 ? "The check that passes" : `The ${quiet.length} checks that pass`}</summary><table class="checks"><tbody>${quiet.map(row).join("\n")}</tbody></table></details>`;
   const folded = r.checks.filter((c) => followOns.has(c.id));
   const lead = (c: Cause) => `<strong>${richHtml(c.diagnosis)}:</strong> ${richHtml(c.fix)}.`;
   const diagnosis =
@@ -246,6 +283,7 @@ ${r.error ? `<p class="error">Could not check: ${e(r.error)}</p>` : ""}
 ${outcome ? `<p class="outcome">In the recipe CI: ${outcomeHtml(outcome)}</p>` : ""}
 ${diagnosis}
 ${checks ? `<table class="checks"><tbody>${checks}</tbody></table>` : ""}
+${passing}
 ${
   folded.length > 0
     ? `<details class="follow-ons"><summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary><table class="checks"><tbody>${folded.map(row).join("\n")}</tbody></table></details>`

@@ -34,15 +34,26 @@ export type LatestVerification = {
   resolvedSha: string | null;
   verdict: Verdict;
   failing: string[];
+  /** The checks that warned (a pass can warn: the branch moved past its pin). */
+  warnings: string[];
   createdAt: string;
 };
+
+/** A verification's check ids as stored: { fail, warn }, or (before warnings were kept) a list. */
+function checkIds(stored: string): { failing: string[]; warnings: string[] } {
+  const parsed = JSON.parse(stored) as string[] | { fail: string[]; warn: string[] };
+  return Array.isArray(parsed)
+    ? { failing: parsed, warnings: [] }
+    : { failing: parsed.fail, warnings: parsed.warn };
+}
 
 export type RunStore = {
   record(report: RunReport, jobId: string | null): number;
   get(id: number): StoredRun | null;
   /** The latest verification of each fixture's pin (push and reconcile runs, not PR candidates). */
   latestPins(): Map<string, LatestVerification>;
-  recent(limit: number): Omit<StoredRun, "report">[];
+  /** The latest runs, each with the fixtures it verified. */
+  recent(limit: number): (Omit<StoredRun, "report"> & { fixtures: string[] })[];
   /** The fixture results of the latest run for a pull request's head, or []. */
   resultsFor(repo: string, number: number, sha: string): FixtureResult[];
   /** The id of the latest run for a pull request, or null. */
@@ -96,8 +107,10 @@ export function createRunStore(
      JOIN (SELECT fixture, max(id) AS id FROM verifications WHERE source = 'pin' GROUP BY fixture) last
        ON last.id = v.id`,
   );
-  const recent = db.prepare<[number], Omit<RunRow, "report">>(
-    "SELECT id, job_id, repo, sha, number, trigger, state, created_at FROM runs ORDER BY id DESC LIMIT ?",
+  const recent = db.prepare<[number], Omit<RunRow, "report"> & { fixtures: string | null }>(
+    `SELECT id, job_id, repo, sha, number, trigger, state, created_at,
+       (SELECT json_group_array(fixture) FROM verifications v WHERE v.run_id = runs.id) AS fixtures
+     FROM runs ORDER BY id DESC LIMIT ?`,
   );
   const prune = db.prepare("DELETE FROM runs WHERE created_at < ?");
   const latestForHead = db.prepare<[string, number, string], { report: string }>(
@@ -133,7 +146,11 @@ export function createRunStore(
         resolvedSha: r.resolvedSha,
         source: report.kind === "pull" ? "candidate" : "pin",
         verdict: r.verdict,
-        checks: JSON.stringify(r.checks.filter((c) => c.status === "fail").map((c) => c.id)),
+        // The ids of the checks that failed and warned (older rows hold the failed ones as a list).
+        checks: JSON.stringify({
+          fail: r.checks.filter((c) => c.status === "fail").map((c) => c.id),
+          warn: r.checks.filter((c) => c.status === "warn").map((c) => c.id),
+        }),
         createdAt,
       });
     }
@@ -168,13 +185,17 @@ export function createRunStore(
           sha: row.sha,
           resolvedSha: row.resolved_sha,
           verdict: row.verdict,
-          failing: JSON.parse(row.checks) as string[],
+          ...checkIds(row.checks),
           createdAt: row.created_at,
         });
       }
       return out;
     },
-    recent: (limit) => recent.all(limit).map(toSummary),
+    recent: (limit) =>
+      recent.all(limit).map((row) => ({
+        ...toSummary(row),
+        fixtures: row.fixtures ? (JSON.parse(row.fixtures) as string[]) : [],
+      })),
     latestForPull: (repo, number) => latestPull.get(repo, number)?.id ?? null,
     latestForPullHead: (repo, number, sha) => latestPullHead.get(repo, number, sha)?.id ?? null,
     resultsFor(repo, number, sha) {

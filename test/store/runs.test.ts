@@ -61,6 +61,28 @@ describe("the run store", () => {
     expect(runs.latestForPull("o/r", 3)).toBe(second + 1);
   });
 
+  it("keeps the checks that warned beside those that failed, and reads the older rows' lists", () => {
+    const db = openDatabase(":memory:");
+    const runs = createRunStore(db);
+    const warned = result("a", "pass");
+    warned.checks = [{ id: "branch-tip", status: "warn", message: "moved on" }];
+    runs.record(report("reconcile", [warned, result("b", "fail")]), null);
+    expect([...runs.latestPins().values()].map((v) => [v.fixture, v.failing, v.warnings])).toEqual([
+      ["a", [], ["branch-tip"]],
+      ["b", ["not-emptied"], []],
+    ]);
+    // A row written before warnings were kept holds the failing ids as a plain list.
+    db.prepare("UPDATE verifications SET checks = ? WHERE fixture = 'b'").run('["not-emptied"]');
+    expect(runs.latestPins().get("b")).toMatchObject({ failing: ["not-emptied"], warnings: [] });
+  });
+
+  it("names the fixtures each recent run verified", () => {
+    const runs = createRunStore(openDatabase(":memory:"));
+    runs.record(report("reconcile", [result("a", "pass"), result("b", "fail")]), null);
+    runs.record(report("pull", [], { number: 3 }), "job");
+    expect(runs.recent(5).map((r) => r.fixtures)).toEqual([[], ["a", "b"]]);
+  });
+
   it("caps the diffs it stores", () => {
     const runs = createRunStore(openDatabase(":memory:"));
     const big = result("a", "fail");
