@@ -1,8 +1,11 @@
 /**
  * The dashboard and run pages: server-rendered HTML, no JavaScript, no external assets, readable
- * on a phone. Pure: data in, a string out; every value is escaped. Links between pages are
- * relative, so the bot can live under a path prefix of PUBLIC_URL.
+ * on a phone. Pure: data in, a string out. Built with `h` (hono/html), which escapes every value
+ * it is given unless that value is markup it made itself. Links between pages are relative, so
+ * the bot can live under a path prefix of PUBLIC_URL.
  */
+
+import { raw } from "hono/html";
 import type { CanaryOutcome } from "../outcome/canary-outcome.ts";
 import type { Outcome } from "../outcome/judge.ts";
 import { showName } from "../shared/display.ts";
@@ -17,6 +20,7 @@ import type {
 import { detailLines } from "./check-details.ts";
 import { deploymentHeading, deploymentLines } from "./deployment-lines.ts";
 import { type Cause, diagnose, type Rich } from "./diagnose.ts";
+import { type Html, h, joined, NEWLINE } from "./html.ts";
 import { hunkHeader } from "./hunk-header.ts";
 import { observedLine } from "./render-outcome.ts";
 
@@ -58,17 +62,6 @@ export type DashboardData = {
   manifestSource: string;
 };
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
-const e = escapeHtml;
-
 /**
  * One style for every page. On a phone (under 40rem) the fixtures table becomes one card per
  * fixture, every column kept; long names (40-character fixtures, 50-character repositories, paths
@@ -101,18 +94,25 @@ body{padding:.75rem}th,td{padding:.3rem}
 }
 `;
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
+function page(title: string, body: Html): string {
+  // The style sheet is this module's own constant, not a value from outside.
+  return h`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${e(title)}</title><style>${STYLE}</style></head>
-<body>${body}</body></html>`;
+<title>${title}</title><style>${raw(STYLE)}</style></head>
+<body>${body}</body></html>`.toString();
 }
 
-function badge(value: string, label = value): string {
-  return `<span class="badge ${e(value)}">${e(label)}</span>`;
+function badge(value: string, label = value): Html {
+  return h`<span class="badge ${value}">${label}</span>`;
 }
 
-function ago(iso: string, now: Date): string {
+const codes = (ids: readonly string[]) =>
+  joined(
+    ids.map((id) => h`<code>${id}</code>`),
+    h`, `,
+  );
+
+function ago(iso: string, now: Date): Html {
   const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
   const text =
     seconds < 90
@@ -122,47 +122,44 @@ function ago(iso: string, now: Date): string {
         : seconds < 172800
           ? `${Math.round(seconds / 3600)} h ago`
           : `${Math.round(seconds / 86400)} days ago`;
-  return `<time datetime="${e(iso)}" title="${e(iso)}">${text}</time>`;
+  return h`<time datetime="${iso}" title="${iso}">${text}</time>`;
 }
 
 export function renderDashboard(data: DashboardData): string {
   const counts = { pass: 0, fail: 0, error: 0, unknown: 0 };
   for (const f of data.fixtures) counts[f.latest?.verdict ?? "unknown"] += 1;
-  const rows = data.fixtures
-    .map((f) => {
-      const v = f.latest;
-      const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
-      const failing =
-        v && v.failing.length > 0 ? v.failing.map((c) => `<code>${e(c)}</code>`).join(", ") : "";
-      // A pass can warn (the branch moved past its pin): said here as the CLI says it.
-      const warned =
-        v && (v.warnings ?? []).length > 0
-          ? `<br><span class="warn">! ${(v.warnings ?? []).map((c) => `<code>${e(c)}</code>`).join(", ")}</span>`
-          : "";
-      const when = v
-        ? `<a href="runs/${v.runId}#${e(f.name)}">${ago(v.createdAt, data.now)}</a>`
+  const rows = data.fixtures.map((f) => {
+    const v = f.latest;
+    const verdict = v ? badge(v.verdict) : badge("skip", "not yet verified");
+    const failing = v && v.failing.length > 0 ? h`<br>${codes(v.failing)}` : "";
+    // A pass can warn (the branch moved past its pin): said here as the CLI says it.
+    const warned =
+      v && (v.warnings ?? []).length > 0
+        ? h`<br><span class="warn">! ${codes(v.warnings ?? [])}</span>`
         : "";
-      return `<tr><td><strong>${e(f.name)}</strong>${f.expect ? `<br><span class="muted">CI: ${e(f.expect)}</span>` : ""}</td>
-<td><a href="${e(`${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`)}">${e(f.repo)}</a><br><code>${e(f.branch)}</code></td>
-<td data-label="pin"><code class="nowrap">${e(f.sha.slice(0, 12))}</code></td><td>${verdict}${failing ? `<br>${failing}` : ""}${warned}</td><td data-label="in the recipe CI">${f.outcome ? outcomeHtml(f.outcome, data.now, f.outcome.checkedAt) : '<span class="muted">not read</span>'}</td><td data-label="last verified">${when}</td></tr>`;
-    })
-    .join("\n");
-  const runs = data.recent
-    .map(
-      (r) =>
-        `<li><a href="runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${runSubject(r, data.giteaUrl)} <span class="muted">${e(r.trigger)}, ${ago(r.createdAt, data.now)}</span></li>`,
-    )
-    .join("\n");
+    const when = v ? h`<a href="runs/${v.runId}#${f.name}">${ago(v.createdAt, data.now)}</a>` : "";
+    const branchUrl = `${data.giteaUrl}/${f.repo}/src/branch/${f.branch.split("/").map(encodeURIComponent).join("/")}`;
+    const outcome = f.outcome
+      ? outcomeHtml(f.outcome, data.now, f.outcome.checkedAt)
+      : h`<span class="muted">not read</span>`;
+    return h`<tr><td><strong>${f.name}</strong>${f.expect ? h`<br><span class="muted">CI: ${f.expect}</span>` : ""}</td>
+<td><a href="${branchUrl}">${f.repo}</a><br><code>${f.branch}</code></td>
+<td data-label="pin"><code class="nowrap">${f.sha.slice(0, 12)}</code></td><td>${verdict}${failing}${warned}</td><td data-label="in the recipe CI">${outcome}</td><td data-label="last verified">${when}</td></tr>`;
+  });
+  const runs = data.recent.map(
+    (r) =>
+      h`<li><a href="runs/${r.id}">run ${r.id}</a> ${badge(r.state)} ${runSubject(r, data.giteaUrl)} <span class="muted">${r.trigger}, ${ago(r.createdAt, data.now)}</span></li>`,
+  );
   return page(
     "fixture-bot",
-    `<h1>fixture-bot</h1>
-<p class="muted">${data.fixtures.length} fixtures from <code>${e(data.manifestSource)}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? " <strong>Dry run</strong>: nothing is posted to Gitea." : ""}</p>
+    h`<h1>fixture-bot</h1>
+<p class="muted">${data.fixtures.length} fixtures from <code>${data.manifestSource}</code>: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} could not be checked${counts.unknown ? `, ${counts.unknown} not yet verified` : ""}.${data.dryRun ? h` <strong>Dry run</strong>: nothing is posted to Gitea.` : ""}</p>
 <table class="fixtures" id="outcomes"><thead><tr><th>fixture</th><th>repository</th><th>pin</th><th>fixture check</th><th>in the recipe CI</th><th>last verified</th></tr></thead>
 <tbody>
-${rows}
+${joined(rows, NEWLINE)}
 </tbody></table>
 <h2>Recent runs</h2>
-${runs ? `<ul>${runs}</ul>` : '<p class="muted">No runs yet.</p>'}`,
+${runs.length > 0 ? h`<ul>${joined(runs, NEWLINE)}</ul>` : h`<p class="muted">No runs yet.</p>`}`,
   );
 }
 
@@ -177,31 +174,28 @@ const OUTCOME_CLASS: Record<Outcome, string> = {
 };
 
 /** The canary's outcome in the recipe CI: badge, the tiers observed, what it means. */
-function outcomeHtml(o: CanaryOutcome, now?: Date, checkedAt?: string): string {
-  return `${badge(OUTCOME_CLASS[o.outcome], o.outcome)} <code class="tiers">${e(observedLine(o.observed))}</code><br>${e(o.message)}${
-    o.gap ? `<br><strong class="warn">${e(o.gap)}</strong>` : ""
-  }${now && checkedAt ? ` <span class="muted">(${ago(checkedAt, now)})</span>` : ""}`;
+function outcomeHtml(o: CanaryOutcome, now?: Date, checkedAt?: string): Html {
+  return h`${badge(OUTCOME_CLASS[o.outcome], o.outcome)} <code class="tiers">${observedLine(o.observed)}</code><br>${o.message}${
+    o.gap ? h`<br><strong class="warn">${o.gap}</strong>` : ""
+  }${now && checkedAt ? h` <span class="muted">(${ago(checkedAt, now)})</span>` : ""}`;
 }
 
 /** What a run verified: its fixtures, and the pull request (linked) or commit it was for. */
-function runSubject(r: DashboardRun, giteaUrl: string): string {
+function runSubject(r: DashboardRun, giteaUrl: string): Html {
   const names = r.fixtures ?? [];
   const fixtures =
     names.length === 0
-      ? "no fixture"
+      ? h`no fixture`
       : names.length <= 3
-        ? names.map((n) => `<code>${e(n)}</code>`).join(", ")
-        : `${names
-            .slice(0, 3)
-            .map((n) => `<code>${e(n)}</code>`)
-            .join(", ")} and ${names.length - 3} more`;
+        ? codes(names)
+        : h`${codes(names.slice(0, 3))} and ${names.length - 3} more`;
   const where =
     r.repo === "*"
-      ? "every pin"
+      ? h`every pin`
       : r.number !== null
-        ? `<a href="${e(`${giteaUrl}/${r.repo}/pulls/${r.number}`)}">${e(r.repo)} #${r.number}</a>`
-        : `<code>${e(r.repo)}</code> <code>${e(r.sha.slice(0, 12))}</code>`;
-  return `${fixtures} <span class="muted">in</span> ${where}`;
+        ? h`<a href="${`${giteaUrl}/${r.repo}/pulls/${r.number}`}">${r.repo} #${r.number}</a>`
+        : h`<code>${r.repo}</code> <code>${r.sha.slice(0, 12)}</code>`;
+  return h`${fixtures} <span class="muted">in</span> ${where}`;
 }
 
 const CHECK_MARK: Record<CheckResult["status"], string> = {
@@ -223,16 +217,16 @@ export function renderRunPage(
   const { report } = run;
   const where =
     run.number !== null
-      ? `<a href="${e(`${options.giteaUrl}/${run.repo}/pulls/${run.number}`)}">${e(run.repo)} #${run.number}</a>`
-      : e(run.repo === "*" ? "every fixture" : run.repo);
-  const parts = [
-    `<p><a href="../">← all fixtures</a></p>`,
-    `<h1>Run ${run.id} ${badge(run.state)}</h1>`,
-    `<p class="muted">${where}${run.sha ? `, commit <code>${e(run.sha.slice(0, 12))}</code>` : ""}, ${e(run.trigger)}, ${ago(run.createdAt, options.now)}</p>`,
+      ? h`<a href="${`${options.giteaUrl}/${run.repo}/pulls/${run.number}`}">${run.repo} #${run.number}</a>`
+      : h`${run.repo === "*" ? "every fixture" : run.repo}`;
+  const parts: Html[] = [
+    h`<p><a href="../">← all fixtures</a></p>`,
+    h`<h1>Run ${run.id} ${badge(run.state)}</h1>`,
+    h`<p class="muted">${where}${run.sha ? h`, commit <code>${run.sha.slice(0, 12)}</code>` : ""}, ${run.trigger}, ${ago(run.createdAt, options.now)}</p>`,
   ];
   if (report.manifestErrors.length > 0) {
     parts.push(
-      `<h2 class="fail">The manifest does not load</h2><pre>${e(report.manifestErrors.join("\n"))}</pre>`,
+      h`<h2 class="fail">The manifest does not load</h2><pre>${report.manifestErrors.join("\n")}</pre>`,
     );
   }
   for (const r of report.results) {
@@ -241,52 +235,53 @@ export function renderRunPage(
     parts.push(renderFixtureSection(r, sameCommit ? o : null));
   }
   if (report.results.length === 0 && report.manifestErrors.length === 0)
-    parts.push("<p>No fixture was verified.</p>");
-  return page(`fixture-bot run ${run.id}`, parts.join("\n"));
+    parts.push(h`<p>No fixture was verified.</p>`);
+  return page(`fixture-bot run ${run.id}`, joined(parts, NEWLINE));
 }
 
-function renderFixtureSection(r: FixtureResult, outcome: CanaryOutcome | null): string {
+function renderFixtureSection(r: FixtureResult, outcome: CanaryOutcome | null): Html {
   const causes = diagnose(r);
   const followOns = new Set(causes.flatMap((c) => c.followOns));
   const row = (c: CheckResult) => {
     const cause = causes.find((k) => k.primary === c.id);
     const also =
       cause && cause.followOns.length > 0
-        ? `<br><span class="muted">also failing because of this: ${cause.followOns.map((id) => `<code>${e(id)}</code>`).join(", ")}</span>`
+        ? h`<br><span class="muted">also failing because of this: ${codes(cause.followOns)}</span>`
         : "";
-    return `<tr><td class="${c.status}">${CHECK_MARK[c.status]}&nbsp;<code>${e(c.id)}</code></td><td>${e(c.message)}${also}${renderDetails(c)}</td></tr>`;
+    return h`<tr><td class="${c.status}">${CHECK_MARK[c.status]}&nbsp;<code>${c.id}</code></td><td>${c.message}${also}${renderDetails(c)}</td></tr>`;
   };
+  const table = (checks: readonly CheckResult[]) =>
+    h`<table class="checks"><tbody>${joined(checks.map(row), NEWLINE)}</tbody></table>`;
   // What needs attention first (on a phone the one failure must not sit below twenty passes);
   // the checks that pass or were skipped are folded.
   const own = r.checks.filter((c) => !followOns.has(c.id));
   const attention = own.filter((c) => c.status === "fail" || c.status === "warn");
   const quiet = own.filter((c) => c.status !== "fail" && c.status !== "warn");
-  const checks = attention.map(row).join("\n");
   const passing =
     quiet.length === 0
       ? ""
       : attention.length === 0
-        ? `<table class="checks"><tbody>${quiet.map(row).join("\n")}</tbody></table>`
-        : `<details class="passing"><summary>${quiet.length === 1 ? "The check that passes" : `The ${quiet.length} checks that pass`}</summary><table class="checks"><tbody>${quiet.map(row).join("\n")}</tbody></table></details>`;
+        ? table(quiet)
+        : h`<details class="passing"><summary>${quiet.length === 1 ? "The check that passes" : `The ${quiet.length} checks that pass`}</summary>${table(quiet)}</details>`;
   const folded = r.checks.filter((c) => followOns.has(c.id));
-  const lead = (c: Cause) => `<strong>${richHtml(c.diagnosis)}:</strong> ${richHtml(c.fix)}.`;
+  const lead = (c: Cause) => h`<strong>${richHtml(c.diagnosis)}:</strong> ${richHtml(c.fix)}.`;
   const diagnosis =
     causes.length === 1
-      ? `<p class="diagnosis">${lead(causes[0] as Cause)}</p>`
+      ? h`<p class="diagnosis">${lead(causes[0] as Cause)}</p>`
       : causes.length > 1
-        ? `<ol class="diagnosis">${causes.map((c) => `<li>${lead(c)}</li>`).join("")}</ol>`
+        ? h`<ol class="diagnosis">${causes.map((c) => h`<li>${lead(c)}</li>`)}</ol>`
         : "";
-  return `<section id="${e(r.name)}">
-<h2>${e(r.name)} ${badge(r.verdict)}</h2>
-<p class="muted"><code>${e(r.repo)}</code> branch <code>${e(r.branch)}</code> at <code>${e((r.resolvedSha ?? r.sha).slice(0, 12))}</code>${r.base ? `, cut from <code>${e(r.base)}</code>${r.mergeBase ? ` at <code>${e(r.mergeBase.slice(0, 12))}</code>` : ""}` : ""}${r.expect ? `; in CI: ${e(r.expect)}` : ""}</p>
-${r.error ? `<p class="error">Could not check: ${e(r.error)}</p>` : ""}
-${outcome ? `<p class="outcome">In the recipe CI: ${outcomeHtml(outcome)}</p>` : ""}
+  return h`<section id="${r.name}">
+<h2>${r.name} ${badge(r.verdict)}</h2>
+<p class="muted"><code>${r.repo}</code> branch <code>${r.branch}</code> at <code>${(r.resolvedSha ?? r.sha).slice(0, 12)}</code>${r.base ? h`, cut from <code>${r.base}</code>${r.mergeBase ? h` at <code>${r.mergeBase.slice(0, 12)}</code>` : ""}` : ""}${r.expect ? h`; in CI: ${r.expect}` : ""}</p>
+${r.error ? h`<p class="error">Could not check: ${r.error}</p>` : ""}
+${outcome ? h`<p class="outcome">In the recipe CI: ${outcomeHtml(outcome)}</p>` : ""}
 ${diagnosis}
-${checks ? `<table class="checks"><tbody>${checks}</tbody></table>` : ""}
+${attention.length > 0 ? table(attention) : ""}
 ${passing}
 ${
   folded.length > 0
-    ? `<details class="follow-ons"><summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary><table class="checks"><tbody>${folded.map(row).join("\n")}</tbody></table></details>`
+    ? h`<details class="follow-ons"><summary>What the ${folded.length === 1 ? "follow-on check says" : `${folded.length} follow-on checks say`}</summary>${table(folded)}</details>`
     : ""
 }
 ${renderDeployment(r)}
@@ -295,66 +290,61 @@ ${renderFiles(r.files)}
 }
 
 /** What the fixture changes in what abra deploys, one line a change. */
-function renderDeployment(r: FixtureResult): string {
+function renderDeployment(r: FixtureResult): Html | "" {
   if (!r.deployment) return "";
-  const heading = `<p class="muted">${e(deploymentHeading(r.deployment))}</p>`;
+  const heading = h`<p class="muted">${deploymentHeading(r.deployment)}</p>`;
   if (r.deployment.changes.length === 0) return heading;
-  return `${heading}<pre class="deployment">${deploymentLines(r.deployment).map(e).join("\n")}</pre>`;
+  return h`${heading}<pre class="deployment">${deploymentLines(r.deployment).join("\n")}</pre>`;
 }
 
 /** A failing check's details: refused lines as code (indentation kept), the rest as text. */
-function renderDetails(c: CheckResult): string {
+function renderDetails(c: CheckResult): Html | "" {
   if (c.status !== "fail" && c.status !== "warn") return "";
   const { files, other } = detailLines(c);
   const code = files.map(
     (f) =>
-      `<pre class="lines">${files.length > 1 ? `<span class="muted">${e(f.path)}</span>\n` : ""}${f.lines
-        .map((l) => `<span class="${l.startsWith("+") ? "add" : "del"}">${e(l)}</span>`)
-        .join("\n")}</pre>`,
+      h`<pre class="lines">${files.length > 1 ? h`<span class="muted">${f.path}</span>${NEWLINE}` : ""}${joined(
+        f.lines.map((l) => h`<span class="${l.startsWith("+") ? "add" : "del"}">${l}</span>`),
+        NEWLINE,
+      )}</pre>`,
   );
-  const text =
-    other.length > 0 ? `<br><span class="muted">${other.map(e).join("<br>")}</span>` : "";
-  return `${code.join("")}${text}`;
+  const text = other.length > 0 ? h`<br><span class="muted">${joined(other, h`<br>`)}</span>` : "";
+  return h`${code}${text}`;
 }
 
 /** Rich text as HTML: words escaped, code in <code>. */
-function richHtml(text: Rich): string {
-  return text
-    .map((part) => (typeof part === "string" ? e(part) : `<code>${e(part.code)}</code>`))
-    .join("");
+function richHtml(text: Rich): Html {
+  return h`${text.map((part) => (typeof part === "string" ? h`${part}` : h`<code>${part.code}</code>`))}`;
 }
 
-function renderFiles(files: readonly FileReport[]): string {
+function renderFiles(files: readonly FileReport[]): Html | "" {
   if (files.length === 0) return "";
-  const list = files
-    .map(
-      (f) =>
-        `<li><code>${e(f.oldPath && f.oldPath !== f.path ? `${showName(f.oldPath)} → ${showName(f.path)}` : showName(f.path))}</code> ${e(f.status)} ${f.binary ? "(binary)" : `<span class="pass">+${f.added}</span> <span class="fail">−${f.removed}</span>`}</li>`,
-    )
-    .join("\n");
+  const list = files.map(
+    (f) =>
+      h`<li><code>${f.oldPath && f.oldPath !== f.path ? `${showName(f.oldPath)} → ${showName(f.path)}` : showName(f.path)}</code> ${f.status} ${f.binary ? "(binary)" : h`<span class="pass">+${f.added}</span> <span class="fail">−${f.removed}</span>`}</li>`,
+  );
   const diffs = files
     .filter((f) => f.hunks && f.hunks.length > 0)
     .map((f) => {
-      const lines = (f.hunks ?? []).flatMap((h) => [
-        `<span class="muted">${e(hunkHeader(h))}</span>`,
-        ...h.lines.map((l) => {
+      const lines = (f.hunks ?? []).flatMap((hunk) => [
+        h`<span class="muted">${hunkHeader(hunk)}</span>`,
+        ...hunk.lines.map((l) => {
           const cls = l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
-          return cls ? `<span class="${cls}">${e(l)}</span>` : e(l);
+          return cls ? h`<span class="${cls}">${l}</span>` : h`${l}`;
         }),
       ]);
-      return `<h3><code>${e(showName(f.path))}</code></h3><pre>${lines.join("\n")}</pre>`;
-    })
-    .join("\n");
-  return `<h3>Changed files</h3><ul>${list}</ul>${diffs}`;
+      return h`<h3><code>${showName(f.path)}</code></h3><pre>${joined(lines, NEWLINE)}</pre>`;
+    });
+  return h`<h3>Changed files</h3><ul>${joined(list, NEWLINE)}</ul>${joined(diffs, NEWLINE)}`;
 }
 
 /** A 404 page in the dashboard's style: what was not found, why that may be, and a way back. */
 export function renderNotFound(what: string): string {
   return page(
     "Not found · fixture-bot",
-    `<p><a href="/">← all fixtures</a></p>
+    h`<p><a href="/">← all fixtures</a></p>
 <h1>Not found <span class="badge skip">404</span></h1>
-<p>${e(what)}</p>
+<p>${what}</p>
 <p class="muted">The address may be mistyped, or what it named is gone: runs are kept for 90 days.</p>`,
   );
 }

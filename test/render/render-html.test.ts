@@ -127,3 +127,60 @@ describe("the run page", () => {
       expect(html.indexOf(`${id} says`)).toBeGreaterThan(folded);
   });
 });
+
+describe("escaping, by default", () => {
+  const evil = `<script>alert(1)</script>"' onmouseover="x`;
+  it("no value from a repository, Gitea or the manifest reaches a page unescaped", () => {
+    const page = renderDashboard({
+      fixtures: [
+        {
+          name: evil,
+          repo: evil,
+          branch: evil,
+          sha: evil,
+          expect: evil,
+          latest: { runId: 1, verdict: "fail", failing: [evil], warnings: [evil], createdAt: evil },
+          outcome: {
+            name: evil,
+            repo: evil,
+            sha: evil,
+            expected: { tier: "backup", green: false },
+            observed: {
+              install: "pass",
+              upgrade: "fail",
+              backup: "not-run",
+              restore: "not-run",
+              custom: "not-run",
+            },
+            outcome: "wrong-tier",
+            message: evil,
+            advice: evil,
+            gap: evil,
+            source: evil,
+            error: null,
+            checkedAt: evil,
+          },
+        },
+      ],
+      recent: [
+        {
+          id: 1,
+          repo: evil,
+          sha: evil,
+          number: 2,
+          trigger: evil,
+          state: "failure",
+          createdAt: evil,
+          fixtures: [evil],
+        },
+      ],
+      now: NOW,
+      giteaUrl: evil,
+      dryRun: false,
+      manifestSource: evil,
+    });
+    expect(page).not.toContain("<script>");
+    expect(page).not.toContain('" onmouseover="');
+    expect(page.split("&lt;script&gt;").length).toBeGreaterThan(10);
+  });
+});
