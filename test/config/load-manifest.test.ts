@@ -337,3 +337,20 @@ describe("an empty manifest", () => {
     expect(parseManifest("version: 1\nfixtures: []\n")).toEqual({ version: 1, fixtures: [] });
   });
 });
+
+describe("unknown keys outside a fixture (issue 21, break 4)", () => {
+  it.each([
+    [
+      "at the top level",
+      "version: 1\nfixturez: []\nfixtures: []\n",
+      'fixtures.yaml:2:1 unknown key "fixturez" (did you mean "fixtures"?); allowed: version, defaults, ci, placeholder, fixtures',
+    ],
+    [
+      "under defaults:",
+      "version: 1\ndefaults:\n  bse: main\nfixtures: []\n",
+      'fixtures.yaml:3:3 defaults: unknown key "bse" (did you mean "base"?); allowed: repo, base, max_commits',
+    ],
+  ])("are refused %s, with the keys allowed there", (_where, text, message) => {
+    expect(errorsOf(text)).toEqual([message]);
+  });
+});

@@ -280,7 +280,7 @@ const rows: Row[] = [
     pin: { ...RECIPE, "notes\ncompose.yml": "hi\n" },
     rules: [rule("compose.yml")],
     expected: [
-      "fail paths: 1 path outside the targeted change (allowed: compose.yml): notes\\ncompose.yml (added, +2 -0) is outside the targeted change",
+      "fail paths: 1 path outside the targeted change (allowed: compose.yml): notes\\ncompose.yml (added, +1 -0) is outside the targeted change",
       `warn effective-change: ${outsideOnly("notes\\ncompose.yml")}`,
     ],
   },
@@ -437,6 +437,21 @@ const rows: Row[] = [
     ),
     rules: [rule("compose.yml")],
     expected: [],
+  },
+  // Issue 21, break 1: a label beside image: is the container's, which swarm, Traefik and
+  // backup-bot-two do not read; the canary changes nothing they see.
+  {
+    name: "a backup label on the container (labels: beside image:), not under deploy:",
+    pin: withCompose(
+      COMPOSE.replace(
+        "    image: nginx:1.27\n",
+        '    image: nginx:1.27\n    labels:\n      - "backupbot.backup=true"\n',
+      ),
+    ),
+    rules: [rule("compose.yml")],
+    expected: [
+      "fail effective-change: the change does not reach what abra deploys, so this canary can never go red: services.app container label backupbot.backup: swarm, Traefik (in swarm mode) and backup-bot-two read the service's labels (deploy.labels), not the container's",
+    ],
   },
   {
     name: "a version that is a number",

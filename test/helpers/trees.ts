@@ -4,9 +4,11 @@
  * through its `TreeReader` port. No git is involved, or claimed: the seams with git are proven by
  * the scenario tests on real repositories.
  */
+
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { diffLines } from "diff";
 import { toVerdict } from "../../src/engine/check-result.ts";
 import { CHECK_TABLE } from "../../src/engine/checks.ts";
 import { evaluateFixture } from "../../src/engine/evaluate.ts";
@@ -39,8 +41,18 @@ export function changesBetween(base: Tree, pin: Tree): FileChange[] {
     const a = base[path] === undefined ? null : entryOf(base[path] as TreeFile);
     const b = pin[path] === undefined ? null : entryOf(pin[path] as TreeFile);
     if (a && b && a.oid === b.oid && a.mode === b.mode) continue;
-    const lines = (e: typeof a) => (e ? e.bytes.toString("utf8").split("\n").length : 0);
     const binary = [a, b].some((e) => e?.bytes.subarray(0, 8000).includes(0));
+    // Line counts as git's numstat gives them: a line diff of the two sides.
+    const counts = { added: 0, removed: 0 };
+    if (!binary) {
+      for (const part of diffLines(
+        a?.bytes.toString("utf8") ?? "",
+        b?.bytes.toString("utf8") ?? "",
+      )) {
+        if (part.added) counts.added += part.count ?? 0;
+        if (part.removed) counts.removed += part.count ?? 0;
+      }
+    }
     changes.push({
       status: !a ? "added" : !b ? "deleted" : "modified",
       path,
@@ -52,8 +64,8 @@ export function changesBetween(base: Tree, pin: Tree): FileChange[] {
       oldSize: a?.bytes.length ?? null,
       newSize: b?.bytes.length ?? null,
       binary,
-      added: binary ? 0 : Math.max(0, lines(b) - lines(a)),
-      removed: binary ? 0 : Math.max(0, lines(a) - lines(b)),
+      added: counts.added,
+      removed: counts.removed,
       similarity: null,
     });
   }

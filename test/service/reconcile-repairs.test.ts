@@ -150,4 +150,29 @@ describe("the reconcile puts back what Gitea lost, from the bot's decision for t
     await hh.service.idle();
     expect(shown(hh, headSha).at(-1)).toMatch(/^success: bad-backup passes -> /);
   });
+
+  it("a pending younger than STALE_PENDING_AFTER is left to its job; an older one is verified again (issue 21, break 3)", async () => {
+    const hh = await harness.start({ env: { STALE_PENDING_AFTER: "30s" } });
+    const { number, headSha } = hh.gitea.openPull(REPO, {
+      head: BRANCH,
+      base: "main",
+      author: "maintainer",
+    });
+    // A process posted `pending` and died before its final status: there is no decision here.
+    const pending = (ageMs: number) => {
+      hh.gitea.dropStatuses(REPO, headSha);
+      hh.gitea.addStatus(
+        REPO,
+        headSha,
+        { state: "pending", context: "fixture-bot/verify", description: "verifying 1…" },
+        { as: "fixture-bot", ageMs },
+      );
+    };
+    pending(5_000);
+    expect(((await hh.service.reconcile()) as Summary).requeued).toEqual([]);
+    pending(60_000);
+    expect(((await hh.service.reconcile()) as Summary).requeued).toEqual([
+      { repo: REPO, number, reason: "status stuck at pending" },
+    ]);
+  });
 });

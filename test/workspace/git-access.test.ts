@@ -6,11 +6,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../../src/demo/scratch-repo.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/inspect-files.ts";
@@ -161,8 +161,18 @@ describe("the mirror lock", () => {
   });
 
   it("takes over a lock file left by a dead process, or by an earlier process with our pid", async () => {
-    const ws = workspaceFor(env.giteaUrl);
+    // Its own data directory (runnable alone), and a lock wait of 2 s: were the lock not taken
+    // over, the sync fails with "mirror is locked" in 2 s (issue 21, break 6), not at a timeout.
+    const ws = createWorkspace({
+      dataDir: join(env.root, "data-dead-lock"),
+      giteaUrl: env.giteaUrl,
+      token: TOKEN,
+      redact: createRedactor([TOKEN]),
+      maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+      timeouts: { lockMs: 2_000 },
+    });
     const lock = `${ws.mirrorPath("o/tiny")}.lock`;
+    await mkdir(dirname(lock), { recursive: true });
     const child = spawn("true");
     await once(child, "exit");
     await writeFile(

@@ -258,6 +258,37 @@ describe("what counts as an answer", () => {
   });
 });
 
+describe("a git ended by a signal, as a wrapper reports it (issue 21, break 2)", () => {
+  // A shell (or a wrapper script in front of git) reports a child killed by signal N as exit
+  // 128 + N: that is a killed git, never an answer and never a plain failure.
+  it.each([
+    [137, "", { failure: "killed", message: "git rev-parse was killed (SIGKILL)" }],
+    [143, "", { failure: "killed", message: "git rev-parse was killed (SIGTERM)" }],
+    [130, "", { failure: "killed", message: "git rev-parse was killed (SIGINT)" }],
+    // 128 is no signal (git's own fatal exit); with a message, git said why.
+    [128, "", { failure: "other", message: "git rev-parse failed: exit code 128 and no message" }],
+    [137, "fatal: not a git repository", { failure: "not-found" }],
+  ])("exit %i, stderr %j", async (code, stderr, expected) => {
+    const bin = join(env.root, `fake-git-${code}-${stderr.length}`);
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, "git"),
+      `#!/bin/sh\n${stderr ? `echo '${stderr}' >&2\n` : ""}exit ${code}\n`,
+      { mode: 0o755 },
+    );
+    const runner = createGitRunner({
+      cwd: env.root,
+      protocols: ["file"],
+      idleTimeoutMs: 5_000,
+      timeoutMs: 5_000,
+      redact: createRedactor([]),
+      inherit: { PATH: `${bin}:${process.env.PATH}` },
+    });
+    const error = await failure(runner.run(["rev-parse", "HEAD"]));
+    expect({ failure: error.failure, message: error.message }).toMatchObject(expected);
+  });
+});
+
 /** The commit `back` commits below main in the served repository. */
 async function tipOf(slug: string, back: number): Promise<string> {
   const dir = join(env.root, "remote", `${slug}.git`);
