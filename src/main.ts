@@ -45,6 +45,8 @@ export type ServeOptions = {
   logDestination?: { write(line: string): void };
   /** How long to keep asking a Gitea that is down at start before giving up (default 2 min). */
   giteaWaitMs?: number;
+  /** The Gitea client's first retry backoff (default 250 ms; tests make it short). */
+  giteaBackoffMs?: number;
 };
 
 export async function startService(options: ServeOptions = {}): Promise<Service> {
@@ -92,6 +94,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     redact,
     log,
     timeoutMs: env.GITEA_TIMEOUT,
+    ...(options.giteaBackoffMs !== undefined ? { backoffMs: options.giteaBackoffMs } : {}),
     onError: (method, status) => metrics.giteaError(method, status),
   });
   const gitea: GiteaClient = dryRun ? createDryRunClient(api, log) : api;

@@ -117,20 +117,25 @@ describe("fixture-bot verify", () => {
     const json = JSON.parse(io.out());
     expect(json.summary).toEqual({ pass: 1, fail: 1, error: 0 });
     const [first, second] = json.fixtures;
-    expect(Object.keys(first)).toEqual(
-      expect.arrayContaining([
-        "name",
-        "repo",
-        "branch",
-        "sha",
-        "resolved_sha",
-        "base",
-        "merge_base",
-        "verdict",
-        "checks",
-        "changes",
-      ]),
-    );
+    expect(Object.keys(json)).toEqual(["schema", "fixtures", "summary"]);
+    expect(json.schema).toBe(1);
+    // The documented shape, key for key (a key more or less is a change for a reader).
+    expect(Object.keys(first)).toEqual([
+      "name",
+      "repo",
+      "branch",
+      "sha",
+      "resolved_sha",
+      "base",
+      "merge_base",
+      "expect",
+      "tier",
+      "verdict",
+      "error",
+      "checks",
+      "deployment",
+      "changes",
+    ]);
     expect(first).toMatchObject({
       name: "bad-backup",
       sha: good,

@@ -100,6 +100,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const start = async (env: Record<string, string | undefined>) => {
     const service = await startService({
       env,
+      // Retries without the real backoff: a test that waits on Gitea fails by its assertion,
+      // in milliseconds, not by the clock.
+      giteaBackoffMs: 1,
       logDestination: {
         write(line: string) {
           rawLogs.push(line);

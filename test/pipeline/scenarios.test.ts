@@ -55,17 +55,26 @@ const rows: Row[] = [
       expect(r.files).toEqual([
         expect.objectContaining({ path: "compose.yml", added: 1, removed: 0 }),
       ]);
-      expect(idsWith(r, "pass")).toEqual(
-        expect.arrayContaining([
-          "sha-exists",
-          "sha-on-branch",
-          "not-emptied",
-          "yaml-valid",
-          "compose-valid",
-          "lines",
-          "keys",
-        ]),
-      );
+      // Every check passes but the two with nothing to judge (no max_commits, no tier).
+      expect(idsWith(r, "pass")).toEqual([
+        "sha-exists",
+        "sha-on-branch",
+        "branch-tip",
+        "base-exists",
+        "change-present",
+        "paths",
+        "not-emptied",
+        "yaml-valid",
+        "compose-valid",
+        "whitespace-churn",
+        "mode",
+        "binary",
+        "lines",
+        "keys",
+        "max-lines",
+        "config-version",
+        "effective-change",
+      ]);
     },
   },
   { name: "correct-bad-restore", verdict: "pass" },
@@ -216,10 +225,26 @@ const rows: Row[] = [
   {
     name: "good-canary",
     verdict: "pass",
+    // A good canary has no base: every check of a change is skipped, the pin's are not.
     assert: (r) =>
-      expect(idsWith(r, "skip")).toEqual(
-        expect.arrayContaining(["base-exists", "paths", "not-emptied"]),
-      ),
+      expect(idsWith(r, "skip")).toEqual([
+        "base-exists",
+        "change-present",
+        "paths",
+        "not-emptied",
+        "yaml-valid",
+        "compose-valid",
+        "whitespace-churn",
+        "mode",
+        "binary",
+        "lines",
+        "keys",
+        "max-lines",
+        "max-commits",
+        "earlier-tiers",
+        "config-version",
+        "effective-change",
+      ]),
   },
   { name: "also-breaks-install", verdict: "fail", fails: ["lines", "keys", "max-lines"] },
 ];

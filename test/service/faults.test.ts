@@ -284,6 +284,10 @@ describe("start-up faults say what they are", () => {
       logDestination: { write: () => undefined },
       giteaWaitMs: 10_000,
     });
+    // It asked again until Gitea answered, and then served.
+    const asked = hh.gitea.requests.filter((r) => r.path === "/api/v1/user").map((r) => r.status);
+    expect(asked.slice(-3)).toEqual([503, 503, 200]);
+    expect(service.port).toBeGreaterThan(0);
     await service.stop(1_000);
   });
 
