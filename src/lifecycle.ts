@@ -27,7 +27,7 @@ export type Parts = {
   reconciler: { run(): Promise<unknown>; start(intervalMs: number): void; stop(): Promise<void> };
   /** Deliveries are taken while this says so (the app answers 503 otherwise). */
   accepting: { set(value: boolean): void };
-  close(): void;
+  close(): void | Promise<void>;
   endGit(): number;
   log: Logger;
 };
@@ -75,7 +75,7 @@ export async function launch(
         if (unfinished > 0)
           log.warn({ unfinished }, "stopping with unfinished jobs; they resume at the next start");
         await new Promise<void>((done) => server.close(() => done()));
-        parts.close();
+        await parts.close();
         log.info({}, "stopped");
         return { unfinished };
       })();

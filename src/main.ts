@@ -21,6 +21,7 @@ import { createManifestSource } from "./pipeline/manifest-source.ts";
 import { createOutcomeWatch } from "./pipeline/outcome-watch.ts";
 import { createReconciler } from "./pipeline/reconcile.ts";
 import { createGiveUp, createJobRunner } from "./pipeline/run-job.ts";
+import { createVerifierPool } from "./pipeline/verifier-pool.ts";
 import { pullKey } from "./queue/job.ts";
 import { createJobQueue } from "./queue/job-queue.ts";
 import { createJobStore } from "./queue/job-store.ts";
@@ -47,6 +48,8 @@ export type ServeOptions = {
   giteaWaitMs?: number;
   /** The Gitea client's first retry backoff (default 250 ms; tests make it short). */
   giteaBackoffMs?: number;
+  /** Verify on this thread instead of in verification processes (tests of other things). */
+  inProcessVerification?: boolean;
 };
 
 export async function startService(options: ServeOptions = {}): Promise<Service> {
@@ -138,6 +141,24 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     config: { statusContext: env.STATUS_CONTEXT, publicUrl: env.PUBLIC_URL ?? null },
   });
 
+  // Verifications run in processes of their own (at a lower priority), never on this thread:
+  // it answers deliveries and serves pages while they work.
+  const verifier = options.inProcessVerification
+    ? undefined
+    : createVerifierPool({
+        size: env.CONCURRENCY,
+        config: {
+          dataDir,
+          giteaUrl: env.GITEA_URL,
+          token: env.GITEA_TOKEN ?? null,
+          limits: DEFAULT_LIMITS,
+          secrets: [env.GITEA_TOKEN, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD].filter(
+            (v): v is string => typeof v === "string" && v.length > 0,
+          ),
+        },
+        log,
+      });
+
   // The pipeline: a job runner behind a durable queue, and the reconcile beside it.
   const pipeline: PipelineDeps = {
     gitea,
@@ -161,6 +182,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     record: (job, report) => runs.record(report, job.id),
     previousResults: (repo, number, sha) => runs.resultsFor(repo, number, sha),
     outcomes,
+    ...(verifier ? { verifier } : {}),
     // What was decided for a PR head, with the manifest it was decided by: the reconcile puts a
     // lost status back from it, and verifies again only when the manifest has changed since.
     decided: (decision) =>
@@ -184,6 +206,7 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
     decision: (repo, number, headSha) => decisions.get(repo, number, headSha),
     busy: (repo, number) => jobs.busy(pullKey(repo, number)),
     outcomes,
+    ...(verifier ? { verifier } : {}),
     report: (runId) => runs.get(runId)?.report ?? null,
     record: (report) => runs.record(report, null),
     limits: DEFAULT_LIMITS,
@@ -239,7 +262,10 @@ export async function startService(options: ServeOptions = {}): Promise<Service>
           accepting = value;
         },
       },
-      close: () => db.close(),
+      close: async () => {
+        await verifier?.close();
+        db.close();
+      },
       endGit: () => workspace.endGit(),
       log,
     },

@@ -126,4 +126,23 @@ fixtures:
   expect(stdout).toMatch(/^bad-backup-emptied +FAIL/m);
   expect(stdout).toContain("✗ not-emptied");
   expect(stdout).toContain("2 fixtures: 1 pass, 1 fail, 0 error");
+
+  // serve verifies in processes forked from the compiled worker beside the installed pool: the
+  // installed copy runs it (no tsx, no sources), and answers what verify did.
+  const installed = join(prefix, "lib", "node_modules", "fixture-bot", "dist", "pipeline");
+  const script = join(env.root, "pool.mjs");
+  await writeFile(
+    script,
+    `const { createVerifierPool } = await import(${JSON.stringify(join(installed, "verifier-pool.js"))});
+const { DEFAULT_LIMITS } = await import(${JSON.stringify(join(installed, "..", "engine", "inspect-files.js"))});
+const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } };
+const pool = createVerifierPool({ size: 1, log, config: { dataDir: ${JSON.stringify(env.dataDir)}, giteaUrl: ${JSON.stringify(env.giteaUrl)}, token: null, limits: DEFAULT_LIMITS, secrets: [] } });
+const fixture = (name, branch, sha) => ({ name, repo: "recipe-maintainers/custom-html", branch, sha, base: "main", expect: null, maxCommits: null, tier: "backup", change: [] });
+const results = await pool.verify({ fixtures: [fixture("a", "regression-bad-backup", ${JSON.stringify(good)}), fixture("b", "regression-emptied", ${JSON.stringify(emptied)})] });
+await pool.close();
+process.stdout.write(JSON.stringify(results.map((r) => r.verdict)));
+`,
+  );
+  const pooled = await run(process.execPath, [script]);
+  expect(pooled.stdout).toBe('["pass","fail"]');
 }, 300_000);

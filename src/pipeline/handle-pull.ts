@@ -11,7 +11,7 @@ import { errorMessage } from "../shared/errors.ts";
 import type { FixtureResult, PinFact, RunReport } from "../shared/result.ts";
 import type { Mirror } from "../workspace/workspace.ts";
 import type { JobContext, Outcome, StatusTarget } from "./job-context.ts";
-import { errorResult, verifyFixtures, verifyOnMirror } from "./verify-fixture.ts";
+import { errorResult } from "./verify-fixture.ts";
 
 /** What a pull job found; a /verify answers the commenter when it names no fixture it has. */
 export type PullOutcome = Outcome | { kind: "unknown-names"; names: string[]; known: string[] };
@@ -74,10 +74,11 @@ export async function handlePull(
   if (early) await publication.begin(target, `verifying ${candidates.length}…`);
   else publication.aim(target);
 
+  const pullRefspec = `+refs/pull/${job.number}/head:refs/pull/${job.number}/head`;
   let mirror: Mirror;
   try {
     mirror = await deps.workspace.sync(job.repo, {
-      refspecs: [`+refs/pull/${job.number}/head:refs/pull/${job.number}/head`],
+      refspecs: [pullRefspec],
       signal: ctx.signal,
     });
   } catch (error) {
@@ -112,19 +113,23 @@ export async function handlePull(
       only === null || only.includes(f.name)
         ? undefined
         : previous.find((p) => p.name === f.name && p.repo === f.repo);
-    const verify = ctx.verifyDeps("candidate");
-    // The head as each candidate's pin, verified together (one diff-tree for them all).
+    // The head as each candidate's pin, verified together (one diff-tree for them all), in a
+    // verification process that fetches the PR's head as this job did.
     const toVerify = candidates
       .filter((f) => reuse(f) === undefined)
       .map((f) => ({ ...f, sha: job.headSha, base: f.base === null ? null : job.baseRef }));
-    const verified = await verifyOnMirror(toVerify, mirror, verify);
+    const verified =
+      toVerify.length > 0
+        ? await ctx.verify(
+            { fixtures: toVerify, refspecs: { [job.repo]: [pullRefspec] } },
+            "candidate",
+          )
+        : [];
     const results: FixtureResult[] = candidates.map(
       (f) => reuse(f) ?? (verified[toVerify.findIndex((v) => v.name === f.name)] as FixtureResult),
     );
-    const fresh = await verifyFixtures(
-      fromManifest.filter((f) => reuse(f) === undefined),
-      verify,
-    );
+    const stale = fromManifest.filter((f) => reuse(f) === undefined);
+    const fresh = stale.length > 0 ? await ctx.verify({ fixtures: stale }, "candidate") : [];
     for (const f of fromManifest)
       results.push(reuse(f) ?? (fresh.find((r) => r.name === f.name) as FixtureResult));
     return {

@@ -10,7 +10,6 @@ import { fixturesOnBranch } from "../config/manifest.ts";
 import { sameRepoName } from "../config/names.ts";
 import type { PushJob } from "../queue/job.ts";
 import type { JobContext, Outcome } from "./job-context.ts";
-import { verifyFixtures } from "./verify-fixture.ts";
 
 export async function handlePush(ctx: JobContext<PushJob>): Promise<Outcome> {
   const { job, deps, log, publication } = ctx;
@@ -50,7 +49,7 @@ export async function handlePush(ctx: JobContext<PushJob>): Promise<Outcome> {
       sha: job.after,
       number: null,
       trigger: `push to ${job.branch}`,
-      results: await verifyFixtures(pinned, ctx.verifyDeps("pin")),
+      results: pinned.length > 0 ? await ctx.verify({ fixtures: pinned }, "pin") : [],
       manifestErrors,
       pins: [],
       unknownNames: [],

@@ -14,7 +14,7 @@ import type { FixtureResult, RunReport } from "../shared/result.ts";
 import type { Workspace } from "../workspace/workspace.ts";
 import type { ManifestSource } from "./manifest-source.ts";
 import type { OutcomeWatch } from "./outcome-watch.ts";
-import type { VerifyDeps } from "./verify-fixture.ts";
+import type { Verifier, VerifyRequest } from "./verifier.ts";
 
 export type PipelineConfig = {
   /** Context of the status on a PR head (the candidate pins); pushes use `<context>/pins`. */
@@ -55,6 +55,8 @@ export type PipelineDeps = {
    * that there was nothing to report. The reconcile compares what Gitea shows with it.
    */
   decided?: (decision: PullDecision) => void;
+  /** Where verifications run (the service's pool of processes); absent: in process. */
+  verifier?: Verifier;
   /** Keeps the canaries' outcomes in the recipe CI current (issue 18); absent: not watched. */
   outcomes?: OutcomeWatch;
   /** Told of every fixture verification, how long it took, and whether it was a pin (metrics). */
@@ -72,8 +74,12 @@ export type JobContext<J extends Job = Job> = {
   /** Gitea, every call bounded by the job's deadline. */
   gitea: GiteaClient;
   publication: Publication;
-  /** What verifyFixture(s) need, on this job's logger, with metrics by source. */
-  verifyDeps(source: "pin" | "candidate"): VerifyDeps;
+  /**
+   * Verify fixtures (each repository fetched once, with `refspecs` too), under the job's deadline
+   * and on its logger, with metrics by source: in a verification process in the service
+   * (`deps.verifier`), in process otherwise.
+   */
+  verify(request: VerifyRequest, source: "pin" | "candidate"): Promise<FixtureResult[]>;
 };
 
 export type StatusTarget = {

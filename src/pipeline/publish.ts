@@ -19,6 +19,7 @@ import { type Redact, type Sanitizer, secretsOf } from "../shared/redact.ts";
 import { type RunReport, sanitizeResult } from "../shared/result.ts";
 import { JobGivenUp } from "./handle-given-up.ts";
 import type { PipelineDeps, Publication, PullDecision, StatusTarget } from "./job-context.ts";
+import { VerifierDied } from "./verifier.ts";
 
 /** The job's deadline passed: what `signal.reason` is when run-job aborts a job. */
 export class JobTimeout extends Error {
@@ -339,5 +340,7 @@ function shortReason(error: unknown): string {
   if (error instanceof GiteaApiError)
     return `Gitea API error${error.status ? ` ${error.status}` : ""}${error.note ? ` (${error.note})` : ""}`;
   if (error instanceof GitError) return `git failed (${error.failure})`;
+  if (error instanceof VerifierDied)
+    return `the verification process died (${error.signal ?? `exit code ${error.code}`})`;
   return "internal error (see the bot's log)";
 }

@@ -27,7 +27,7 @@ import type { PullDecision } from "./job-context.ts";
 import type { ManifestSource } from "./manifest-source.ts";
 import type { OutcomeWatch } from "./outcome-watch.ts";
 import { latestOwn, postReportComment, sanitizeReport } from "./publish.ts";
-import { verifyFixtures } from "./verify-fixture.ts";
+import { createInProcessVerifier, type Verifier } from "./verifier.ts";
 
 export type ReconcileDeps = {
   gitea: GiteaClient;
@@ -49,6 +49,8 @@ export type ReconcileDeps = {
   log: Logger;
   sanitize: (text: string) => string;
   onVerified?: (result: FixtureResult, ms: number | null, source: "pin") => void;
+  /** Where the pins are verified (the service's pool of processes); absent: in process. */
+  verifier?: Verifier;
   /** Reads every canary's outcome in the recipe CI again (a missed `status` delivery stops mattering). */
   outcomes?: OutcomeWatch;
   /** Runs after each reconcile: forget old deliveries, jobs and runs. */
@@ -96,10 +98,8 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
   async function verifyPins(
     manifest: Manifest,
   ): Promise<Omit<ReconcileSummary, "requeued" | "repaired" | "outcomes">> {
-    const verify = {
-      ...deps,
-      onVerified: (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin"),
-    };
+    const verifier = deps.verifier ?? createInProcessVerifier(deps);
+    const onVerified = (r: FixtureResult, ms: number | null) => deps.onVerified?.(r, ms, "pin");
     const report = sanitizeReport(
       {
         kind: "reconcile",
@@ -107,7 +107,10 @@ export function createReconciler(deps: ReconcileDeps): Reconciler {
         sha: "",
         number: null,
         trigger: "reconcile",
-        results: await verifyFixtures(manifest.fixtures, verify),
+        results: await verifier.verify(
+          { fixtures: manifest.fixtures },
+          { onVerified, log: deps.log },
+        ),
         manifestErrors: [],
         pins: [],
         unknownNames: [],

@@ -12,6 +12,7 @@ import { handlePull } from "./handle-pull.ts";
 import { handlePush } from "./handle-push.ts";
 import type { JobContext, Outcome, PipelineDeps } from "./job-context.ts";
 import { createPublication, JobTimeout } from "./publish.ts";
+import { createInProcessVerifier } from "./verifier.ts";
 
 export function createJobRunner(deps: PipelineDeps): (job: Job) => Promise<void> {
   return (job) => runWith(deps, job, dispatch);
@@ -42,6 +43,9 @@ async function runWith(
   const timer = setTimeout(() => deadline.abort(new JobTimeout(ms)), ms);
   const gitea = deps.gitea.bound(deadline.signal, startedAt + ms);
   const publication = createPublication({ deps, job, log, gitea, startedAt });
+  const verifier =
+    deps.verifier ??
+    createInProcessVerifier({ workspace: deps.workspace, limits: deps.limits, log });
   const ctx: JobContext = {
     job,
     deps,
@@ -49,13 +53,12 @@ async function runWith(
     signal: deadline.signal,
     gitea,
     publication,
-    verifyDeps: (source) => ({
-      workspace: deps.workspace,
-      limits: deps.limits,
-      log,
-      signal: deadline.signal,
-      onVerified: (result, ms) => deps.onVerified?.(result, ms, source),
-    }),
+    verify: (request, source) =>
+      verifier.verify(request, {
+        signal: deadline.signal,
+        log,
+        onVerified: (result, ms) => deps.onVerified?.(result, ms, source),
+      }),
   };
   log.info({}, "job started");
   try {

@@ -24,6 +24,8 @@ export type VerifyDeps = {
   concurrency?: number;
   /** Told of every finished verification and how long it took (metrics). */
   onVerified?: (result: FixtureResult, ms: number | null) => void;
+  /** Extra refspecs to fetch per repository (a pull request's head). */
+  refspecs?: Readonly<Record<string, readonly string[]>>;
 };
 
 /**
@@ -44,7 +46,11 @@ export async function verifyFixtures(
   await mapLimit([...byRepo], deps.concurrency ?? 4, async ([repo, group]) => {
     let mirror: Mirror;
     try {
-      mirror = await deps.workspace.sync(repo, deps.signal ? { signal: deps.signal } : {});
+      const refspecs = deps.refspecs?.[repo];
+      mirror = await deps.workspace.sync(repo, {
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(refspecs ? { refspecs } : {}),
+      });
     } catch (error) {
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");
       for (const f of group) {

@@ -13,7 +13,7 @@ import { REPORT_MARKER } from "../../src/render/render-comment.ts";
 import { type GiteaDouble, startGiteaDouble } from "../gitea-double/index.ts";
 import { type BotProcess, startBotProcess } from "../helpers/bot-process.ts";
 import { currentPullPayload, delivery } from "../helpers/deliveries.ts";
-import { processesUnder } from "../helpers/processes.ts";
+import { processesUnder, processesWith } from "../helpers/processes.ts";
 import { applyPatch, fixtureBranch, recipeRepo } from "../helpers/recipes.ts";
 
 const REPO = "recipe-maintainers/custom-html";
@@ -157,6 +157,36 @@ describe("a real process", () => {
     } finally {
       release();
     }
+  });
+
+  it("SIGTERM while a verification process works: exit 0, no verification process left, the job resumes", async () => {
+    const failpoint = join(root, "failpoint");
+    await writeFile(failpoint, "");
+    const bot = await start({ SHUTDOWN_GRACE: "1s", FIXTURE_BOT_FAILPOINT_FILE: failpoint });
+    const a = gitea.openPull(REPO, {
+      head: BRANCHES[0] as string,
+      base: "main",
+      author: "maintainer",
+    });
+    await writeFile(failpoint, `verify-hang:${(BRANCHES[0] as string).replace("regression-", "")}`);
+    await deliverOpened(bot, a.number);
+    await bot.waitForLog((l) => l.msg === "job started");
+    // The verification processes of this service: their environment names this test's root.
+    const workers = async () => (await processesWith("verify-worker", root)).map((p) => p.pid);
+    const until2 = Date.now() + 10_000;
+    while ((await workers()).length === 0 && Date.now() < until2) await sleep(50);
+    expect((await workers()).length).toBeGreaterThan(0);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    const after = Date.now() + 3_000;
+    while ((await workers()).length > 0 && Date.now() < after) await sleep(50);
+    expect(await workers()).toEqual([]);
+    // Disarmed, the next start finishes the job it had accepted.
+    await writeFile(failpoint, "");
+    const next = await start({ FIXTURE_BOT_FAILPOINT_FILE: failpoint });
+    await next.waitForLog((l) => l.msg === "resuming jobs from the last run");
+    await until(() => finalStatus(a.headSha) !== undefined);
+    expect(finalStatus(a.headSha)?.status).toBe("failure");
   });
 
   it("completes after a restart the jobs it had accepted when it was SIGKILLed", async () => {
