@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME...]`: every speed and memory figure of fixture-bot next to its baseline
+ * `npm run bench [-- NAME...] [--write]`: every speed and memory figure of fixture-bot next to its baseline
  * from the same run, as the Markdown table the README shows. Never a unit test: CI machines are
  * shared and noisy, and a figure means something only beside its baseline.
  *
@@ -10,16 +10,21 @@
  *   sweep     200 fixtures in 20 repositories, and how the time grows from 20
  *   start     `fixture-bot validate` vs `node -e ''`
  *   webhook   500 signed deliveries/s for 10 s vs a bare hono handler; RSS with 1,000 queued
+ *   intake    the same 500/s while CONCURRENCY verifications of the 10,000-commit fixture run,
+ *             against the same load with none running
  *   memory    peak RSS of a verify whose fixture adds a 50 MB file
  *
  * The bot runs as a user runs it: the built CLI (`npm run build` first, done here) as a whole
  * process, over authenticated smart HTTP served by the Gitea double from real bare repositories.
+ * With --write (a whole run only), the table replaces the one between docs/performance.md's bench
+ * markers, with the machine and load it ran on: the docs' figures are never copied by hand.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { intake } from "./intake.ts";
 import { memory } from "./memory.ts";
 import { serve } from "./repos.ts";
 import { type Row, renderTable } from "./table.ts";
@@ -37,11 +42,16 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<Row[]>> = {
   sweep: (ctx) => sweepVerify(ctx, 3),
   start: (ctx) => startUp(ctx, 15),
   webhook: (ctx) => webhook(ctx, { rate: 500, seconds: 10 }),
+  intake: (ctx) => intake(ctx, { rate: 500, seconds: 10, concurrency: 2 }),
   memory: (ctx) => memory(ctx),
 };
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const write = args.includes("--write");
+  const wanted = args.filter((a) => a !== "--write");
+  if (write && wanted.length > 0)
+    throw new Error("--write writes the whole table: run every scenario (no names) with it");
   const unknown = wanted.filter((w) => !(w in SCENARIOS));
   if (unknown.length > 0) {
     throw new Error(
@@ -76,6 +86,15 @@ async function main(): Promise<void> {
   );
   if (rows.some((r) => r.met === false)) {
     process.stdout.write("A target marked ✗ is not met on this run.\n");
+  }
+  if (write) {
+    const path = join(ROOT, "docs", "performance.md");
+    const doc = await readFile(path, "utf8");
+    const block = `<!-- bench:begin -->\nOne run (\`npm run bench -- --write\`, ${((performance.now() - started) / 1000).toFixed(0)} s) on\n${machine}:\n\n${renderTable(rows)}<!-- bench:end -->`;
+    const updated = doc.replace(/<!-- bench:begin -->[\s\S]*?<!-- bench:end -->/, () => block);
+    if (updated === doc) throw new Error("docs/performance.md has no bench markers");
+    await writeFile(path, updated);
+    process.stderr.write("docs/performance.md: its table is this run's\n");
   }
 }
 

@@ -19,14 +19,14 @@ import type { Row } from "./table.ts";
 
 const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
 const BARE = new URL("./bare-hono.mjs", import.meta.url).pathname;
-const SECRET = "bench-webhook-secret-0123456789abcdef";
+export const SECRET = "bench-webhook-secret-0123456789abcdef";
 const REPO = "hooks/custom-html";
 
-type Ctx = { root: string; served: Served };
-type Server = { child: ChildProcess; url: string; close(): Promise<void> };
+export type Ctx = { root: string; served: Served };
+export type Server = { child: ChildProcess; url: string; close(): Promise<void> };
 
 /** Start a process that prints its port (a JSON line with `port`) once it listens. */
-async function listening(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+export async function listening(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (c: string) => {
@@ -64,9 +64,9 @@ async function listening(args: string[], env: NodeJS.ProcessEnv): Promise<Server
   };
 }
 
-async function setUp(
+export async function setUp(
   ctx: Ctx,
-): Promise<{ manifest: string; env: NodeJS.ProcessEnv; branch: string }> {
+): Promise<{ manifest: string; env: NodeJS.ProcessEnv; branch: string; fixture: BenchFixture }> {
   const repo = await recipeRepo(ctx.root, "custom-html", REPO);
   const branch = "regression-bad-backup";
   const sha = await fixtureBranch(repo, branch, applyPatch("custom-html/bad-backup.patch"));
@@ -87,15 +87,15 @@ async function setUp(
     BIND_ADDRESS: "127.0.0.1",
     LOG_LEVEL: "info",
   };
-  return { manifest, env, branch };
+  return { manifest, env, branch, fixture };
 }
 
-async function service(env: NodeJS.ProcessEnv, dataDir: string): Promise<Server> {
+export async function service(env: NodeJS.ProcessEnv, dataDir: string): Promise<Server> {
   return listening([CLI, "serve"], { ...env, DATA_DIR: dataDir });
 }
 
 /** Signed deliveries for `count` pull requests on the fixture branch, opened now. */
-async function deliveries(
+export async function deliveries(
   ctx: Ctx,
   branch: string,
   prs: number,
@@ -124,7 +124,7 @@ async function deliveries(
   );
 }
 
-type Load = {
+export type Load = {
   latencies: number[];
   errors: number;
   statuses: Record<string, number>;
@@ -132,7 +132,7 @@ type Load = {
 };
 
 /** Send `list` at `rate` per second (never more than `bound` unanswered: those count as errors). */
-async function fixedRate(
+export async function fixedRate(
   url: string,
   list: readonly Delivery[],
   rate: number,
@@ -151,6 +151,8 @@ async function fixedRate(
     if (wait > 1) await sleep(wait);
     if (inFlight >= bound) {
       errors++;
+      statuses["not sent: over the in-flight bound"] =
+        (statuses["not sent: over the in-flight bound"] ?? 0) + 1;
       continue;
     }
     inFlight++;
@@ -170,6 +172,7 @@ async function fixedRate(
         })
         .catch(() => {
           errors++;
+          statuses["no answer"] = (statuses["no answer"] ?? 0) + 1;
         })
         .finally(() => {
           inFlight--;
@@ -183,7 +186,7 @@ async function fixedRate(
 }
 
 /** As many deliveries as `workers` concurrent senders get answered in `ms`: answers per second. */
-async function throughput(
+export async function throughput(
   url: string,
   list: readonly Delivery[],
   workers: number,
@@ -210,6 +213,12 @@ async function throughput(
   );
   await agent.close();
   return done / (ms / 1000);
+}
+
+/** The answers that were not a 202, e.g. " (503: 12, no answer: 1)"; "" when there are none. */
+export function whatFailed(load: Load): string {
+  const failed = Object.entries(load.statuses).filter(([status]) => status !== "202");
+  return failed.length === 0 ? "" : ` (${failed.map(([s, n]) => `${s}: ${n}`).join(", ")})`;
 }
 
 async function peakRss(pid: number): Promise<{ hwm: number; rss: number }> {
@@ -251,7 +260,7 @@ export async function webhook(
         ratio: p(botLoad, 0.5) / p(bareLoad, 0.5),
       },
       {
-        figure: `webhook p99 to the 202 (errors: ${botLoad.errors} of ${total}; bare: ${bareLoad.errors})`,
+        figure: `webhook p99 to the 202 (errors: ${botLoad.errors} of ${total}${whatFailed(botLoad)}; bare: ${bareLoad.errors})`,
         value: p99,
         unit: "ms",
         baseline: { name: "bare hono handler", value: p(bareLoad, 0.99) },
