@@ -13,6 +13,7 @@
  * Pure.
  */
 
+import { abraCommands, parseAbraExports } from "../recipe/app-env.ts";
 import {
   type Deployment,
   defaultedVariables,
@@ -26,13 +27,14 @@ import {
   describeWhere,
   diffDeployments,
 } from "../recipe/deployment-diff.ts";
+import { parseEnvFile } from "../recipe/env-file.ts";
 import { ABRA_SH, ENV_SAMPLE, type Recipe } from "../recipe/read-recipe.ts";
 import { TIER_ORDER } from "../recipe/tier-table.ts";
 import { showName } from "../shared/display.ts";
 import type { Tier } from "../shared/fixture.ts";
 import { formatKeyPath } from "../shared/key-path.ts";
 import { differingPaths, sameValue, valueAt } from "../shared/value-diff.ts";
-import { type CheckResult, check } from "./check-result.ts";
+import { type CheckResult, check, plural } from "./check-result.ts";
 import { allows, type Finding, fromFindings, listNames } from "./findings.ts";
 import type { FileAnalysis } from "./inspect-files.ts";
 import { TIER_PRESETS } from "./tiers.ts";
@@ -141,18 +143,23 @@ export function checkConfigVersion(ctx: TierContext): CheckResult {
   const byPath = new Map(ctx.files.map((f) => [f.change.path, f]));
   const findings: Finding[] = [];
   const unknown: string[] = [];
+  const allowed: string[] = [];
+  const sections = new Set<string>();
   for (const change of comparison.changes.filter((c) => c.kind === "content")) {
     const [section, name] = change.path as ["configs" | "secrets", string];
     const was = comparison.before.stack?.[section][name];
     const now = comparison.after.stack?.[section][name];
     if (!was || !now) continue;
-    const file = now.file ?? "?";
-    const analysis = byPath.get(file);
-    if (analysis && allows(analysis, "unversioned-config")) continue;
+    const file = now.file ?? "(no file)";
     const what = `${section.slice(0, -1)} ${showName(now.key)}`;
+    const analysis = byPath.get(file);
+    if (analysis && allows(analysis, "unversioned-config")) {
+      allowed.push(what);
+      continue;
+    }
     const change_ =
       was.file !== now.file
-        ? `${what} now reads ${showName(file)} instead of ${showName(was.file ?? "?")}, but keeps its name (${showName(name)})`
+        ? `${what} now reads ${showName(file)} instead of ${showName(was.file ?? "(no file)")}, but keeps its name (${showName(name)})`
         : was.template_driver !== now.template_driver
           ? `${what}'s template driver changed, but it keeps its name (${showName(name)})`
           : `${showName(file)} changed, but ${what} keeps its name (${showName(name)})`;
@@ -166,8 +173,9 @@ export function checkConfigVersion(ctx: TierContext): CheckResult {
     }
     const variable = versionVariable(raw);
     const where = variable ? (ctx.pin.env.get(variable)?.from ?? ABRA_SH) : null;
+    sections.add(section);
     findings.push({
-      text: `${change_}: swarm configs cannot change, so upgrade would go red first; ${variable ? `bump ${variable} in ${where}` : "give the config a new name"} with the change`,
+      text: `${change_}: swarm ${section} cannot change, so upgrade would go red first; ${variable ? `bump ${variable} in ${where}` : "give the config a new name"} with the change`,
       cause: {
         kind: "unversioned-config",
         path: file,
@@ -184,10 +192,20 @@ export function checkConfigVersion(ctx: TierContext): CheckResult {
   const result = fromFindings(
     "config-version",
     findings,
-    bumped.length === 0
-      ? "no config or secret changed its content under the same name"
-      : `every changed config comes with a new name (${listNames(bumped)})`,
-    (n) => `${n} configs changed without a new version`,
+    [
+      bumped.length === 0 && allowed.length === 0
+        ? "no config or secret changed its content under the same name"
+        : null,
+      bumped.length > 0
+        ? `every changed config comes with a new name (${listNames(bumped)})`
+        : null,
+      allowed.length > 0
+        ? `${listNames(allowed)} ${allowed.length === 1 ? "changes its" : "change their"} content under the same name, as its rule allows (allow: unversioned-config)`
+        : null,
+    ]
+      .filter((part) => part !== null)
+      .join("; "),
+    (n) => `${plural(n, ...whatChanged(sections))} changed without a new version`,
   );
   if (result.status === "pass" && unknown.length > 0) {
     return check("config-version", "warn", unknown[0] as string);
@@ -248,6 +266,12 @@ export function checkEffectiveChange(ctx: TierContext): CheckResult {
   };
 }
 
+/** How to count what changed without a new version: configs, secrets, or both. */
+function whatChanged(sections: ReadonlySet<string>): [string, string] {
+  if (sections.size > 1) return ["config or secret", "configs and secrets"];
+  return sections.has("secrets") ? ["secret", "secrets"] : ["config", "configs"];
+}
+
 /** abra.sh changed beyond its exports: its commands, which `abra app cmd` (and custom tests) run. */
 function abraCommandsChanged(ctx: TierContext): string | null {
   const file = ctx.files.find((f) => f.change.path === ABRA_SH);
@@ -259,6 +283,12 @@ function abraCommandsChanged(ctx: TierContext): string | null {
       .sort()
       .join("\n");
   if (exports(ctx.base) !== exports(ctx.pin)) return null;
+  // A comment, a blank line or the order of the exports changes nothing abra runs.
+  const { before, after } = file;
+  const textOf = (side: typeof before) =>
+    side.state === "text" ? side.text : side.state === "absent" ? "" : null;
+  const [was, now] = [textOf(before), textOf(after)];
+  if (was !== null && now !== null && abraCommands(was) === abraCommands(now)) return null;
   return "abra.sh's commands change (abra app cmd runs them, and so may a custom test)";
 }
 
@@ -308,20 +338,32 @@ function noEffectReasons(
 /** What changed in .env.sample or abra.sh's exports, and why the deployment does not see it. */
 function envReasons(ctx: TierContext, path: string): string[] {
   const from = path === ENV_SAMPLE ? ".env.sample" : "abra.sh";
-  const was = ctx.base.env.all();
-  const now = ctx.pin.env.all();
+  // The file's own values at each end: what it changed, whether or not that value is the one used.
+  const file = ctx.files.find((f) => f.change.path === path);
+  const own = (side: FileAnalysis["before"] | undefined): Map<string, string> =>
+    side?.state !== "text"
+      ? new Map()
+      : path === ENV_SAMPLE
+        ? parseEnvFile(side.text).values
+        : parseAbraExports(side.text);
+  const was = own(file?.before);
+  const now = own(file?.after);
   const out: string[] = [];
   for (const name of new Set([...was.keys(), ...now.keys()])) {
     const a = was.get(name);
     const b = now.get(name);
-    if (a?.value === b?.value) continue;
-    if ((a?.from ?? b?.from) !== from && b?.from !== from) continue;
-    if (b && b.from !== from) {
-      out.push(`${name} changed, but ${b.from}'s value wins`);
+    if (a === b) continue;
+    const wins = ctx.pin.env.get(name);
+    if (b !== undefined && wins !== undefined && wins.from !== from) {
+      out.push(`${name} changed, but ${wins.from}'s value wins`);
       continue;
     }
     const what = a === undefined ? "is new" : b === undefined ? "is gone" : "changed";
-    out.push(`${name} ${what}, and nothing the default deployment runs uses it`);
+    out.push(
+      name === "COMPOSE_FILE"
+        ? `COMPOSE_FILE ${what}, and the deployment it selects is the same`
+        : `${name} ${what}, and nothing the default deployment runs uses it`,
+    );
   }
   if (out.length === 0) out.push("a comment or formatting change only");
   return out;

@@ -34,6 +34,22 @@ export function parseAbraExports(text: string): Map<string, string> {
   return out;
 }
 
+/**
+ * What abra.sh runs besides the exports abra reads as values: its lines without blank ones,
+ * whole-line comments and trailing spaces, the first-column exports taken out (they are compared
+ * as values). A script with a heredoc keeps its comment lines: inside one they are content.
+ */
+export function abraCommands(text: string): string {
+  const heredoc = text.includes("<<");
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== "")
+    .filter((line) => heredoc || !line.trimStart().startsWith("#"))
+    .filter((line) => !/^export\s+[A-Za-z_][A-Za-z0-9_]*=/.test(line))
+    .join("\n");
+}
+
 function unquote(value: string): string {
   const v = value.trim();
   const quote = v[0];

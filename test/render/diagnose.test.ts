@@ -492,7 +492,15 @@ const rows: Row[] = [
         pin: { ...html(CANARY), "abra.sh": { mode: "100755", content: HTML["abra.sh"] as string } },
         rules: [rule("abra.sh")],
       }),
+    // The executable bit changes nothing abra runs (abra app cmd sources abra.sh): no-op too.
     causes: [
+      [
+        "no-op",
+        "effective-change",
+        [],
+        "the change never reaches what abra deploys, so this canary can never go red",
+        "change what the default deployment runs: the value itself, in a label backup-bot-two reads, under deploy.labels, in a file COMPOSE_FILE names",
+      ],
       [
         "mode",
         "mode",
