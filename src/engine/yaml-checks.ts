@@ -111,7 +111,7 @@ export function checkYamlValid(files: readonly FileAnalysis[], ctx: YamlContext)
     "yaml-valid",
     findings,
     said.join("; "),
-    (n) => `${n} YAML files are invalid`,
+    (n) => `${plural(n, "YAML file")} ${n === 1 ? "is" : "are"} invalid`,
   );
 }
 
@@ -169,7 +169,7 @@ export function checkComposeValid(files: readonly FileAnalysis[], ctx: YamlConte
     "compose-valid",
     findings,
     `${titles.length === 1 ? "the deployment" : `all ${titles.length} deployments`} (${listNames(titles)}) ${titles.length === 1 ? "deploys" : "deploy"}: every file parses, every service has an image, and what the services use is declared`,
-    (n) => `${n} deployment problems`,
+    (n) => plural(n, "deployment problem"),
   );
 }
 
@@ -177,6 +177,7 @@ export function checkKeys(files: readonly FileAnalysis[], ctx: YamlContext): Che
   const targets = files.filter((f) => f.rule && f.rule.keyPatterns.length > 0);
   if (targets.length === 0) return check("keys", "skip", "no change[].keys rule applies");
   const findings: Finding[] = [];
+  let over = false;
   for (const f of targets) {
     const rule = f.rule;
     if (!rule) continue;
@@ -197,9 +198,16 @@ export function checkKeys(files: readonly FileAnalysis[], ctx: YamlContext): Che
         : ctx.yaml(side, { oneDocument: compose });
     const old = read(f.before);
     const now = read(f.after);
-    if (!old?.ok || !now?.ok) {
+    if (!now?.ok) {
       findings.push({
-        text: `${path}: keys cannot be compared because a side does not parse (see yaml-valid)`,
+        text: `${path}: keys cannot be compared because it does not parse at the pin (see yaml-valid)`,
+        cause: cause(),
+      });
+      continue;
+    }
+    if (!old?.ok) {
+      findings.push({
+        text: `${path}: keys cannot be compared because it does not parse at the merge-base`,
         cause: cause(),
       });
       continue;
@@ -221,13 +229,13 @@ export function checkKeys(files: readonly FileAnalysis[], ctx: YamlContext): Che
         text: `${path}: ${formatKeyPath(keys)} changed; ${may}`,
         cause: cause(keys),
       });
-    if (truncated)
-      findings.push({ text: `${path}: ... and more keys outside ${allowed}`, cause: cause() });
+    // Past the limit the count is a lower bound: the summary says so.
+    if (truncated) over = true;
   }
   return fromFindings(
     "keys",
     findings,
     `only the allowed keys differ (${plural(targets.length, "file")} compared)`,
-    (n) => `${n} changes outside change[].keys`,
+    (n) => `${over ? "more than " : ""}${plural(n, "change")} outside change[].keys`,
   );
 }

@@ -86,7 +86,7 @@ export function stackProblems(doc: Record<string, unknown>): string[] {
       ["secret", referencedNames(service.secrets, "source")],
     ];
     for (const [kind, used] of uses) {
-      for (const item of used) {
+      for (const item of new Set(used)) {
         if (!declared[kind].has(item)) {
           problems.push(
             `${kind} "${showName(item)}" used by ${shown} is not declared in the top-level ${kind}s section`,
