@@ -7,7 +7,7 @@ import { diffArrays } from "diff";
 import type { YamlOf } from "../recipe/yaml-cache.ts";
 import { isYamlPath } from "../recipe/yaml-doc.ts";
 import { showLine } from "../shared/display.ts";
-import type { CheckCause } from "../shared/result.ts";
+import type { CheckCause, Hunk } from "../shared/result.ts";
 import { sameValue } from "../shared/value-diff.ts";
 import { type CheckResult, capDetails, check, plural } from "./check-result.ts";
 import { allows, type Finding, fromFindings, pathOf, unreadable } from "./findings.ts";
@@ -48,7 +48,7 @@ export function churnOf(file: FileAnalysis, yaml?: YamlOf): Churn {
   const hadBom = before.text.startsWith(BOM);
   const hasBom = after.text.startsWith(BOM);
   const bom = hadBom === hasBom || before.text.length === 0 ? null : hasBom ? "added" : "removed";
-  const pairs = alignedPairs(a, b);
+  const pairs = alignedPairs(a, b, file.hunks);
   let crlf = 0;
   const spacing: [number, number][] = [];
   for (const [i, j] of pairs) {
@@ -63,13 +63,43 @@ export function churnOf(file: FileAnalysis, yaml?: YamlOf): Churn {
     // Spacing is structure (or, in a block scalar, content) when applying it alone changes the
     // document's value; on a blank or comment line it never is.
     const meaningful = spacing.filter(([i]) => !/^\s*(#.*)?\r?$/.test(a[i] as string));
-    if (meaningful.length > 0) {
-      const edited = [...a];
-      for (const [i, j] of meaningful) edited[i] = b[j] as string;
-      if (!sameParse(before.text, edited.join("\n"), yaml)) churn -= meaningful.length;
-    }
+    churn -= structural(a, b, meaningful, before.text, yaml);
   }
   return { churn, crlf, finalNewline: finalNewlineChange(file), bom };
+}
+
+/** Most runs of re-indented lines judged one by one; past it they are judged together. */
+const MAX_RUNS_JUDGED = 50;
+
+/**
+ * How many of the re-indented `lines` are structure: all of them when re-indenting them together
+ * changes nothing is the common case (none). Otherwise each run of consecutive lines is applied
+ * alone, so a list indented deeper beside a key moved elsewhere is still churn.
+ */
+function structural(
+  a: readonly string[],
+  b: readonly string[],
+  lines: readonly [number, number][],
+  text: string,
+  yaml: YamlOf,
+): number {
+  if (lines.length === 0) return 0;
+  const applied = (some: readonly [number, number][]) => {
+    const edited = [...a];
+    for (const [i, j] of some) edited[i] = b[j] as string;
+    return sameParse(text, edited.join("\n"), yaml);
+  };
+  if (applied(lines)) return 0;
+  const runs: [number, number][][] = [];
+  for (const pair of lines) {
+    const last = runs.at(-1);
+    const previous = last?.at(-1);
+    if (last && previous && previous[0] + 1 === pair[0] && previous[1] + 1 === pair[1])
+      last.push(pair);
+    else runs.push([pair]);
+  }
+  if (runs.length > MAX_RUNS_JUDGED) return lines.length;
+  return runs.filter((run) => !applied(run)).reduce((n, run) => n + run.length, 0);
 }
 
 /** Whether two YAML texts parse to the same value. */
@@ -83,9 +113,13 @@ function sameParse(one: string, other: string, yaml: YamlOf): boolean {
  * Index pairs of lines that are the same once churn is ignored, aligned over the whole file; a
  * file too different to align is paired by its hunks' runs of removals and additions.
  */
-function alignedPairs(a: readonly string[], b: readonly string[]): [number, number][] {
+function alignedPairs(
+  a: readonly string[],
+  b: readonly string[],
+  hunks: readonly Hunk[] | null,
+): [number, number][] {
   const parts = diffArrays(a.map(bare), b.map(bare), { maxEditLength: 2_000 });
-  if (!parts) return [];
+  if (!parts) return hunks === null ? [] : pairedInHunks(a, b, hunks);
   const pairs: [number, number][] = [];
   let i = 0;
   let j = 0;
@@ -98,6 +132,44 @@ function alignedPairs(a: readonly string[], b: readonly string[]): [number, numb
       i += n;
       j += n;
     }
+  }
+  return pairs;
+}
+
+/**
+ * Pairs from the line diff's hunks: in each run of removals followed by additions, the k-th
+ * removed line with the k-th added one when they are the same once churn is ignored.
+ */
+function pairedInHunks(
+  a: readonly string[],
+  b: readonly string[],
+  hunks: readonly Hunk[],
+): [number, number][] {
+  const pairs: [number, number][] = [];
+  for (const hunk of hunks) {
+    let i = Math.max(hunk.oldStart - 1, 0);
+    let j = Math.max(hunk.newStart - 1, 0);
+    let removed: number[] = [];
+    let added: number[] = [];
+    const flush = () => {
+      for (let k = 0; k < Math.min(removed.length, added.length); k++) {
+        const [x, y] = [removed[k] as number, added[k] as number];
+        if (bare(a[x] ?? "") === bare(b[y] ?? "")) pairs.push([x, y]);
+      }
+      removed = [];
+      added = [];
+    };
+    for (const line of hunk.lines) {
+      const sign = line[0];
+      if (sign === "-") removed.push(i++);
+      else if (sign === "+") added.push(j++);
+      else if (sign === " ") {
+        flush();
+        i++;
+        j++;
+      }
+    }
+    flush();
   }
   return pairs;
 }
@@ -146,7 +218,7 @@ export function checkWhitespaceChurn(
             ? "whitespace and line endings"
             : "whitespace";
       findings.push({
-        text: `${path}: ${churn} of ${plural(f.added.length, "added line")} differ only in ${kind} from the line they replace, which hides the real change`,
+        text: `${path}: ${churn} of ${plural(f.added.length, "added line")} ${churn === 1 ? "differs" : "differ"} only in ${kind} from the line ${churn === 1 ? "it replaces" : "they replace"}, which hides the real change`,
         cause: cause(crlf > 0 ? "line-endings" : "whitespace"),
       });
     }
@@ -163,11 +235,8 @@ export function checkWhitespaceChurn(
       });
     }
   }
-  return fromFindings(
-    "whitespace-churn",
-    findings,
-    "no whitespace or line-ending churn",
-    (n) => `${n} whitespace or line-ending problems`,
+  return fromFindings("whitespace-churn", findings, "no whitespace or line-ending churn", (n) =>
+    plural(n, "whitespace or line-ending problem"),
   );
 }
 
@@ -211,7 +280,7 @@ export function checkLines(files: readonly FileAnalysis[], maxBlobBytes: number)
     checked += total;
     if (bad.length === 0) continue;
     summaries.push(
-      `${path}: ${bad.length} of ${plural(total, "changed line")} match no pattern in change[${rule.index}].lines`,
+      `${path}: ${bad.length} of ${plural(total, "changed line")} ${bad.length === 1 ? "matches" : "match"} no pattern in change[${rule.index}].lines`,
     );
     causes.push({
       kind: "extra-line",
@@ -223,7 +292,13 @@ export function checkLines(files: readonly FileAnalysis[], maxBlobBytes: number)
     details.push(...bad.map((line) => `${path}: ${clip(showLine(line))}`));
   }
   if (summaries.length === 0) {
-    return check("lines", "pass", `all ${plural(checked, "changed line")} match change[].lines`);
+    return check(
+      "lines",
+      "pass",
+      checked === 1
+        ? "the 1 changed line matches change[].lines"
+        : `all ${plural(checked, "changed line")} match change[].lines`,
+    );
   }
   const result = check("lines", "fail", summaries.join("; "), capDetails(details));
   return causes.length > 0 ? { ...result, causes } : result;
