@@ -12,6 +12,8 @@
  *   webhook   500 signed deliveries/s for 10 s vs a bare hono handler; RSS with 1,000 queued
  *   intake    the same 500/s while CONCURRENCY verifications of the 10,000-commit fixture run,
  *             against the same load with none running
+ *   floor     the work each delivery needs before its 202 (signature, JSON, routing, SQLite
+ *             insert), in process, vs a bare hono handler's time per request: the throughput bound
  *   memory    peak RSS of a verify whose fixture adds a 50 MB file
  *
  * The bot runs as a user runs it: the built CLI (`npm run build` first, done here) as a whole
@@ -24,6 +26,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { floor } from "./floor.ts";
 import { intake } from "./intake.ts";
 import { memory } from "./memory.ts";
 import { serve } from "./repos.ts";
@@ -43,6 +46,7 @@ const SCENARIOS: Record<string, (ctx: Ctx) => Promise<Row[]>> = {
   start: (ctx) => startUp(ctx, 15),
   webhook: (ctx) => webhook(ctx, { rate: 500, seconds: 10 }),
   intake: (ctx) => intake(ctx, { rate: 500, seconds: 10, concurrency: 2 }),
+  floor: (ctx) => floor(ctx, { count: 5_500 }),
   memory: (ctx) => memory(ctx),
 };
 
