@@ -5,10 +5,11 @@
  * are read the same way, from their `X-Forgejo-*` headers or the Gitea names they also carry.
  *
  * Memory is bounded before the signature can be checked (it covers the whole body): a body is
- * streamed with a running count and refused at the size limit, and only a few bodies are read at
- * once; the others wait briefly for a slot.
+ * streamed with a running count and refused at the size limit (read-body.ts), and only a few bodies
+ * are read at once; the others wait briefly for a slot.
  */
 
+import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { EnqueueResult, Job } from "../queue/job.ts";
@@ -16,6 +17,7 @@ import { StorageError } from "../shared/errors.ts";
 import { everySoOften } from "../shared/every-so-often.ts";
 import type { Logger } from "../shared/logger.ts";
 import { type RouteContext, readDeliveryHeaders, toJob } from "./gitea-events.ts";
+import { readIncoming, readStream } from "./read-body.ts";
 import type { VerifySignature } from "./signature.ts";
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -125,11 +127,12 @@ export function createApp(deps: AppDeps): Hono {
       );
     }
     try {
-      const read = await readBody(
-        c.req.raw.body,
-        maxSize,
-        deps.bodyReadTimeoutMs ?? BODY_READ_TIMEOUT_MS,
-      );
+      const timeoutMs = deps.bodyReadTimeoutMs ?? BODY_READ_TIMEOUT_MS;
+      // Under the Node server, straight from its request; elsewhere (app.request()), the web stream.
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      const read = incoming
+        ? await readIncoming(incoming, maxSize, timeoutMs)
+        : await readStream(c.req.raw.body, maxSize, timeoutMs);
       if (read === "too_large") return tooLarge();
       if (read === "too_slow") {
         log.warn({}, "delivery refused: body not received in time");
@@ -281,43 +284,4 @@ function createBodySlots(
       });
     },
   };
-}
-
-/**
- * The body's bytes, read chunk by chunk with a running count: reading stops (and the stream is
- * cancelled) as soon as the count passes `maxBytes` or the deadline passes, whatever
- * Content-Length said, so no more than the limit (plus one chunk) is ever held.
- */
-async function readBody(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-  timeoutMs: number,
-): Promise<Uint8Array | "too_large" | "too_slow" | "unreadable"> {
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"too_slow">((resolve) => {
-    timer = setTimeout(() => resolve("too_slow"), timeoutMs);
-  });
-  let finished = false;
-  try {
-    for (;;) {
-      const next = await Promise.race([reader.read(), late]);
-      if (next === "too_slow") return next;
-      if (next.done) {
-        finished = true;
-        return Buffer.concat(chunks, size);
-      }
-      size += next.value.byteLength;
-      if (size > maxBytes) return "too_large";
-      chunks.push(next.value);
-    }
-  } catch {
-    return "unreadable"; // the sender went away, or the stream broke
-  } finally {
-    clearTimeout(timer);
-    if (!finished) reader.cancel().catch(() => undefined);
-  }
 }

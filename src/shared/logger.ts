@@ -24,7 +24,9 @@ export function createLogger(options: LoggerOptions): Logger {
     if (Array.isArray(value)) return value.map((v) => deepRedact(v, depth + 1));
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepRedact(v, depth + 1)]));
   };
-  const destination = options.destination ?? pino.destination({ sync: true });
+  // Asynchronous: lines written while one write is in flight go out together, off the intake's
+  // hot path; pino flushes what is left when the process exits (test/shared/logger.test.ts).
+  const destination = options.destination ?? pino.destination({ sync: false });
   return pino(
     {
       level: options.level,

@@ -245,3 +245,117 @@ describe("the signature covers the bytes as received", () => {
     expect(await res.json()).toEqual({ error: "malformed JSON" });
   });
 });
+
+/**
+ * Under the Node server the body is read from its request, not a web stream (read-body.ts): the
+ * same answers over a real socket, byte by byte as a sender writes them.
+ */
+describe("over a real socket, read from the Node request", () => {
+  async function listen(options: Partial<AppDeps> = {}) {
+    const { app } = setup(options);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((done) => server.once("listening", done));
+    const { port } = server.address() as AddressInfo;
+    return { port, close: () => new Promise<void>((done) => server.close(() => done())) };
+  }
+
+  /** Send `head` then `pieces` (each written after `gapMs`), and collect the answer until close. */
+  function exchange(
+    port: number,
+    head: string,
+    pieces: Buffer[],
+    options: { gapMs?: number; hangUpAfter?: number } = {},
+  ): Promise<{ status: number; headers: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (data) => {
+        text += data.toString("utf8");
+      });
+      socket.on("error", reject);
+      socket.on("close", () => {
+        const [headers = "", body = ""] = text.split("\r\n\r\n");
+        resolve({ status: Number(headers.split(" ")[1] ?? 0), headers, body });
+      });
+      socket.write(head);
+      let i = 0;
+      const next = () => {
+        if (options.hangUpAfter === i) return void socket.destroy();
+        const piece = pieces[i++];
+        if (piece) {
+          socket.write(piece);
+          setTimeout(next, options.gapMs ?? 0);
+        }
+      };
+      next();
+    });
+  }
+
+  const request = (headers: Record<string, string>, length: number) =>
+    `POST /webhook HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${length}\r\n${Object.entries(
+      headers,
+    )
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("")}\r\n`;
+
+  it("a signed body written in 3-byte pieces, split inside UTF-8 characters, is a 202", async () => {
+    const server = await listen();
+    try {
+      const { body, headers } = captured("push");
+      const text = body.replace('"ref":', '"note": "Grüße 🎉", "ref":');
+      const bytes = Buffer.from(text);
+      // 3-byte pieces across the multi-byte characters, the rest in one piece each side.
+      const at = bytes.indexOf("Grüße");
+      const pieces = [
+        bytes.subarray(0, at),
+        ...Array.from({ length: 6 }, (_, k) => bytes.subarray(at + k * 3, at + k * 3 + 3)),
+        bytes.subarray(at + 18),
+      ];
+      const res = await exchange(
+        server.port,
+        request({ ...headers, ...signatures(text, CAPTURE_SECRET) }, bytes.length),
+        pieces,
+      );
+      expect(res.status).toBe(202);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a body that stops arriving is 408 within bodyReadTimeoutMs, and the slot is free again", async () => {
+    const server = await listen({ maxBodiesAtOnce: 1, bodyReadTimeoutMs: 50, bodyWaitMs: 1_000 });
+    try {
+      const stalled = await exchange(server.port, request({}, 1024), [Buffer.alloc(100, 0x61)]);
+      expect(stalled.status).toBe(408);
+      expect(stalled.headers.toLowerCase()).toContain("connection: close");
+      expect(JSON.parse(stalled.body)).toEqual({ error: "body not received in time" });
+      const { body, headers } = captured("push");
+      const next = await exchange(server.port, request(headers, Buffer.byteLength(body)), [
+        Buffer.from(body),
+      ]);
+      expect(next.status).toBe(202);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a sender that hangs up mid-body frees its slot: the next delivery is answered", async () => {
+    const server = await listen({ maxBodiesAtOnce: 1, bodyReadTimeoutMs: 5_000, bodyWaitMs: 500 });
+    try {
+      const gone = await exchange(
+        server.port,
+        request({}, 1024),
+        [Buffer.alloc(100, 0x61), Buffer.alloc(100, 0x61)],
+        { gapMs: 20, hangUpAfter: 1 },
+      );
+      expect(gone.status).toBe(0); // no answer: it hung up
+      const { body, headers } = captured("push");
+      const next = await exchange(server.port, request(headers, Buffer.byteLength(body)), [
+        Buffer.from(body),
+      ]);
+      expect(next.status).toBe(202);
+    } finally {
+      await server.close();
+    }
+  });
+});
