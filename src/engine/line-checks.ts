@@ -68,13 +68,16 @@ export function churnOf(file: FileAnalysis, yaml?: YamlOf): Churn {
   return { churn, crlf, finalNewline: finalNewlineChange(file), bom };
 }
 
-/** Most runs of re-indented lines judged one by one; past it they are judged together. */
+/**
+ * Most runs of re-indented lines judged one by one; past it none is shown to be structure, so all
+ * of them count as churn: it cannot be ruled out (as for a file too different to compare).
+ */
 const MAX_RUNS_JUDGED = 50;
 
 /**
- * How many of the re-indented `lines` are structure: all of them when re-indenting them together
- * changes nothing is the common case (none). Otherwise each run of consecutive lines is applied
- * alone, so a list indented deeper beside a key moved elsewhere is still churn.
+ * How many of the re-indented `lines` are structure: none when re-indenting them together changes
+ * nothing (the common case). Otherwise each run of consecutive lines is applied alone, so a list
+ * indented deeper beside a key moved elsewhere is still churn; past MAX_RUNS_JUDGED runs, none.
  */
 function structural(
   a: readonly string[],
@@ -98,7 +101,7 @@ function structural(
       last.push(pair);
     else runs.push([pair]);
   }
-  if (runs.length > MAX_RUNS_JUDGED) return lines.length;
+  if (runs.length > MAX_RUNS_JUDGED) return 0;
   return runs.filter((run) => !applied(run)).reduce((n, run) => n + run.length, 0);
 }
 

@@ -71,8 +71,13 @@ async function filesOf(
 }
 
 /** One file's churn, from its text at the merge-base to its text at the pin. */
-async function churnBetween(path: string, before: string, after: string): Promise<Churn> {
-  const [file] = await filesOf({ [path]: before }, { [path]: after });
+async function churnBetween(
+  path: string,
+  before: string,
+  after: string,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<Churn> {
+  const [file] = await filesOf({ [path]: before }, { [path]: after }, [rule("**")], limits);
   if (!file) throw new Error(`${path} did not change`);
   return churnOf(file, createYamlCache());
 }
@@ -98,6 +103,33 @@ const MOVED = SERVICE.replace(
 );
 /** The same, with a comment and a blank line around the move. */
 const COMMENTED = SERVICE.replace("    deploy:\n", "\n    # scheduled backups\n    deploy:\n");
+/** The labels moved under deploy:, with what sits on the line above them re-indented alongside. */
+const LABELS = '    labels:\n      - "backupbot.backup=true"\n';
+const movedWith = (above: string, now: string) => ({
+  before: SERVICE.replace(LABELS, `${above}${LABELS}`),
+  after: MOVED.replace("      labels:\n", `${now}      labels:\n`),
+});
+const COMMENT_MOVED = movedWith("    # what backupbot reads\n", "      # what backupbot reads\n");
+const BLANK_MOVED = movedWith("\n", "  \n");
+/** The networks list with a blank line between its items, both items indented one level deeper. */
+const SPACED = SERVICE.replace("    - proxy\n", "    - proxy\n\n    - internal\n");
+const SPACED_DEEPER = SPACED.replace("    - proxy\n", "      - proxy\n").replace(
+  "    - internal\n",
+  "      - internal\n",
+);
+/** `b` moved under `x` by indenting it (structure), and `count` one-item lists indented deeper (churn). */
+const lists = (count: number, deeper: boolean) =>
+  Array.from({ length: count }, (_, i) => `k${i}:\n${deeper ? "  " : ""}- ${i}\n`).join("");
+const MOVE_AND_LISTS = (count: number) => ({
+  before: `x:\n  a: 1\nb: 2\n${lists(count, false)}`,
+  after: `x:\n  a: 1\n  b: 2\n${lists(count, true)}`,
+});
+/** Lines for a file too different for the churn alignment (over 2,000 edits), as the line diff pairs them. */
+const lines = (n: number, word: string) =>
+  Array.from({ length: n }, (_, i) => `${word} line ${i}\n`).join("");
+const OLD = lines(1001, "old");
+const NEW = lines(1001, "new");
+const HEAD = lines(10, "head");
 
 describe("churnOf: which changed lines differ only in churn", () => {
   type Row = [string, string, string, string, Churn];
@@ -293,6 +325,55 @@ describe("churnOf: which changed lines differ only in churn", () => {
       "a: [1, 2\n  b: 1\n",
       NONE,
     ],
+    [
+      "YAML: labels moved under deploy: with their comment re-indented alongside (a comment's indentation is never structure)",
+      "compose.yml",
+      COMMENT_MOVED.before,
+      COMMENT_MOVED.after,
+      churn({ churn: 1 }),
+    ],
+    [
+      "YAML: labels moved under deploy:, and blanks added to the empty line right above them",
+      "compose.yml",
+      BLANK_MOVED.before,
+      BLANK_MOVED.after,
+      churn({ churn: 1 }),
+    ],
+    [
+      "YAML: a list with a blank line between its items indented deeper (each item alone would not parse; together the value is the same)",
+      "compose.yml",
+      SPACED,
+      SPACED_DEEPER,
+      churn({ churn: 2 }),
+    ],
+    [
+      "YAML: a list indented deeper (churn) next to a key moved under its neighbour (structure), a comment between them removed",
+      "values.yml",
+      "x:\n  n:\n  - 1\n  # gone\ny: 2\n",
+      "x:\n  n:\n    - 1\n  y: 2\n",
+      churn({ churn: 1 }),
+    ],
+    [
+      "YAML: the same, with a comment added between them instead",
+      "values.yml",
+      "x:\n  n:\n  - 1\ny: 2\n",
+      "x:\n  n:\n    - 1\n  # new\n  y: 2\n",
+      churn({ churn: 1 }),
+    ],
+    [
+      "YAML: a key moved and 49 lists indented deeper, 50 runs of re-indented lines: each judged alone",
+      "values.yml",
+      MOVE_AND_LISTS(49).before,
+      MOVE_AND_LISTS(49).after,
+      churn({ churn: 49 }),
+    ],
+    [
+      "YAML: a key moved and 50 lists indented deeper, 51 runs: too many to judge, so none is ruled out as churn",
+      "values.yml",
+      MOVE_AND_LISTS(50).before,
+      MOVE_AND_LISTS(50).after,
+      churn({ churn: 51 }),
+    ],
     // Lines pair by position inside a run the alignment kept, whatever text sits elsewhere.
     [
       "a line replaced, and a later line's trailing blanks dropped (its old text was the first line's)",
@@ -322,8 +403,49 @@ describe("churnOf: which changed lines differ only in churn", () => {
       `keep\r\n${Array.from({ length: 1001 }, (_, i) => `new line ${i}\n`).join("")}`,
       churn({ churn: 1, crlf: 1 }),
     ],
+    [
+      "too different to align: a CRLF after unchanged lines, in a hunk that starts further down",
+      "notes.txt",
+      `${HEAD}${OLD}same\nx\ntail\n`,
+      `${HEAD}${NEW}same\nx\r\ntail\n`,
+      churn({ churn: 1, crlf: 1 }),
+    ],
+    [
+      "too different to align: a CRLF, and one more line added than removed (a blank one)",
+      "notes.txt",
+      `keep\n${OLD}tail\n`,
+      `keep\r\n${NEW}\ntail\n`,
+      churn({ churn: 1, crlf: 1 }),
+    ],
+    [
+      "too different to align: a CRLF, and the final newline added (git's `\\ No newline` marker in the hunk)",
+      "notes.txt",
+      `keep\n${OLD}end`,
+      `keep\r\n${NEW}end\n`,
+      churn({ churn: 1, crlf: 1, finalNewline: "added" }),
+    ],
   ])("%s", async (_name, path, before, after, expected) => {
     expect(await churnBetween(path, before, after)).toEqual(expected);
+  });
+
+  it.each<Row>([
+    [
+      "the line diff gave up, but the file aligns once churn is ignored: both CRLFs seen",
+      "notes.txt",
+      "one\ntwo\n",
+      "one\r\ntwo\r\n",
+      churn({ churn: 2, crlf: 2 }),
+    ],
+    [
+      "the line diff gave up and the file is too different to align: nothing to pair",
+      "notes.txt",
+      OLD,
+      NEW,
+      NONE,
+    ],
+  ])("with no hunks: %s", async (_name, path, before, after, expected) => {
+    const limits = { ...DEFAULT_LIMITS, maxEditLength: 1 };
+    expect(await churnBetween(path, before, after, limits)).toEqual(expected);
   });
 
   it("is none when a side is not text", async () => {
@@ -453,6 +575,17 @@ describe("whitespace-churn", () => {
           churnCause("compose.yml", "bom"),
           churnCause("compose.yml", "final-newline"),
         ],
+      },
+    },
+    {
+      name: "YAML: a key moved and 50 lists indented deeper, too many runs to judge: all count as churn (fail closed)",
+      base: { "values.yml": MOVE_AND_LISTS(50).before },
+      pin: { "values.yml": MOVE_AND_LISTS(50).after },
+      expected: {
+        id: "whitespace-churn",
+        status: "fail",
+        message: `values.yml: 51 of 51 added lines differ only in whitespace ${HIDES}`,
+        causes: [churnCause("values.yml", "whitespace")],
       },
     },
     {
