@@ -309,7 +309,8 @@ export function buildDeployment(
     const envFiles = typeof service.env_file === "string" ? [service.env_file] : service.env_file;
     if (Array.isArray(envFiles)) {
       const digests: Mapping = {};
-      for (const path of envFiles.map(String)) {
+      // A file listed twice is read once, and missing, fails the deploy once.
+      for (const path of new Set(envFiles.map(String))) {
         const file = resolveRepoPath(workingDir, path);
         const found = file === null ? null : tree.entry(file);
         if (found === undefined) unknown = true;

@@ -724,6 +724,22 @@ describe("yaml-valid", () => {
         causes: [unparsable("compose.yml", "null"), unparsable("compose.smtp.yml", "syntax")],
       },
     ],
+    [
+      "one file newly invalid beside one the merge-base already had: one counted, the old one a detail",
+      {
+        base: { ...RECIPE, "compose.smtp.yml": "---\n" },
+        pin: { ...RECIPE, "compose.yml": "", "compose.smtp.yml": "# nothing yet\n" },
+        changes: ["compose.yml", "compose.smtp.yml"],
+      },
+      {
+        id: "yaml-valid",
+        status: "fail",
+        message:
+          "1 YAML file is invalid: compose.yml is an empty YAML document (it parses to null)",
+        details: [`compose.smtp.yml is an empty YAML document (it parses to null) ${ALREADY}`],
+        causes: [unparsable("compose.yml", "null")],
+      },
+    ],
   ])("%s", (_name, input, expected) => {
     expect(checkYamlValid(...facts(input))).toEqual(expected);
   });
@@ -750,6 +766,13 @@ describe("compose-valid", () => {
       "  db:\n    image: postgres:16.6\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  content:\n",
       compose,
     );
+  /** app reading env_files (docker stack deploy refuses one that does not exist). */
+  const ENV_FILE = (paths: string[]) =>
+    edit(
+      "    image: nginx:1.27\n",
+      `    image: nginx:1.27\n    env_file:\n${paths.map((p) => `      - ${p}\n`).join("")}`,
+    );
+  const NO_ENV_FILE = 'compose.yml: service "app" reads env_file app.env, which does not exist';
   const REQUIRED = edit(
     "      - DOMAIN\n",
     "      - DOMAIN=${DOMAIN:?set DOMAIN in the app's env}\n",
@@ -986,6 +1009,20 @@ describe("compose-valid", () => {
         message:
           "compose.yml: not all of its files could be read within the inspection limits, so whether it deploys cannot be told",
         causes: [deploys(["compose.yml"], "unreadable")],
+      },
+    ],
+    [
+      // Docker reads a file listed twice once, and fails on it once: nothing new is broken.
+      "a missing env_file listed once more: the same problem the merge-base had",
+      {
+        base: { ...RECIPE, "compose.yml": ENV_FILE(["app.env"]) },
+        pin: { ...RECIPE, "compose.yml": ENV_FILE(["app.env", "app.env"]) },
+        changes: ["compose.yml"],
+      },
+      {
+        id: "compose-valid",
+        status: "warn",
+        message: `${NO_ENV_FILE} ${ALREADY}`,
       },
     ],
   ])("%s", (_name, input, expected) => {
