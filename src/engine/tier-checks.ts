@@ -13,7 +13,7 @@
  * Pure.
  */
 
-import { abraCommands, parseAbraExports } from "../recipe/app-env.ts";
+import { abraCommands, type EnvSource, parseAbraExports } from "../recipe/app-env.ts";
 import {
   type Deployment,
   defaultedVariables,
@@ -276,14 +276,9 @@ function whatChanged(sections: ReadonlySet<string>): [string, string] {
 function abraCommandsChanged(ctx: TierContext): string | null {
   const file = ctx.files.find((f) => f.change.path === ABRA_SH);
   if (!file) return null;
-  const exports = (recipe: Recipe) =>
-    [...recipe.env.all()]
-      .filter(([, v]) => v.from === "abra.sh")
-      .map(([k, v]) => `${k}=${v.value}`)
-      .sort()
-      .join("\n");
-  if (exports(ctx.base) !== exports(ctx.pin)) return null;
-  // A comment, a blank line or the order of the exports changes nothing abra runs.
+  // Its exports are values (envReasons says what became of them), compared apart: a changed
+  // export does not hide a changed command. A comment, a blank line or the order of the exports
+  // changes nothing abra runs.
   const { before, after } = file;
   const textOf = (side: typeof before) =>
     side.state === "text" ? side.text : side.state === "absent" ? "" : null;
@@ -335,9 +330,12 @@ function noEffectReasons(
   return { reasons, unset, outside };
 }
 
+/** Which source of a value wins when two set it: abra.sh over .env.sample, abra over both. */
+const RANK: Record<EnvSource, number> = { ".env.sample": 0, "abra.sh": 1, abra: 2 };
+
 /** What changed in .env.sample or abra.sh's exports, and why the deployment does not see it. */
 function envReasons(ctx: TierContext, path: string): string[] {
-  const from = path === ENV_SAMPLE ? ".env.sample" : "abra.sh";
+  const from: EnvSource = path === ENV_SAMPLE ? ".env.sample" : "abra.sh";
   // The file's own values at each end: what it changed, whether or not that value is the one used.
   const file = ctx.files.find((f) => f.change.path === path);
   const own = (side: FileAnalysis["before"] | undefined): Map<string, string> =>
@@ -353,8 +351,11 @@ function envReasons(ctx: TierContext, path: string): string[] {
     const a = was.get(name);
     const b = now.get(name);
     if (a === b) continue;
+    // The value the pin uses, when a source abra ranks above this file sets it (abra.sh's exports
+    // override .env.sample, and abra sets STACK_NAME itself): this file's value, or its absence,
+    // changes nothing. A value this file drops that a lower-ranked file still sets is not hidden.
     const wins = ctx.pin.env.get(name);
-    if (b !== undefined && wins !== undefined && wins.from !== from) {
+    if (wins !== undefined && RANK[wins.from] > RANK[from]) {
       out.push(`${name} changed, but ${wins.from}'s value wins`);
       continue;
     }

@@ -516,6 +516,36 @@ const WITH_SECRET = edited(RECIPE, {
   "abra.sh": "export NGINX_CONF_VERSION=v1\nexport SMTP_PASSWORD_VERSION=v1\n",
   "smtp_password.txt": "hunter2\n",
 });
+/** Two secrets read from files, each versioned by its own variable in abra.sh. */
+const WITH_SECRETS = edited(WITH_SECRET, {
+  "compose.yml": [
+    TOP_CONFIGS,
+    "  smtp_user:\n    name: ${STACK_NAME}_smtp_user_${SMTP_USER_VERSION}\n    file: smtp_user.txt\n" +
+      TOP_CONFIGS,
+  ],
+  "abra.sh": [
+    "SMTP_PASSWORD_VERSION=v1\n",
+    "SMTP_PASSWORD_VERSION=v1\nexport SMTP_USER_VERSION=v1\n",
+  ],
+  "smtp_user.txt": "mailer\n",
+});
+/** A secret a secrets driver plugin provides (`driver:`): swarm takes it from the plugin, no file. */
+const DRIVER_SECRET = "    driver: vault\n";
+const WITH_DRIVER_SECRET = edited(RECIPE, {
+  "compose.yml": [
+    TOP_CONFIGS,
+    `secrets:\n  smtp_password:\n    name: \${STACK_NAME}_smtp_password_\${SMTP_PASSWORD_VERSION}\n${DRIVER_SECRET}${TOP_CONFIGS}`,
+  ],
+  "abra.sh": "export NGINX_CONF_VERSION=v1\nexport SMTP_PASSWORD_VERSION=v1\n",
+});
+const SMTP_PASSWORD_CAUSE = {
+  keyPath: ["secrets", "${STACK_NAME}_smtp_password_v1"],
+  name: "secret smtp_password",
+  variable: "SMTP_PASSWORD_VERSION",
+  where: "abra.sh",
+};
+const SECRET_SWARM =
+  "swarm secrets cannot change, so upgrade would go red first; bump SMTP_PASSWORD_VERSION in abra.sh with the change";
 
 describe("config-version", () => {
   it.each<Row>([
@@ -739,6 +769,66 @@ describe("config-version", () => {
       ),
       edited(WITH_EXTRA, { "abra.sh": "export NGINX_CONF_VERSION=v1\n" }),
     ],
+    [
+      "two secrets changed under their names: counted as secrets",
+      "custom",
+      edited(WITH_SECRETS, {
+        "smtp_password.txt": "correct horse battery staple\n",
+        "smtp_user.txt": "postmaster\n",
+      }),
+      unversioned(
+        `2 secrets changed without a new version: smtp_password.txt changed, but secret smtp_password keeps its name (\${STACK_NAME}_smtp_password_v1): ${SECRET_SWARM} (and 1 more)`,
+        { path: "smtp_password.txt", files: ["smtp_password.txt"], ...SMTP_PASSWORD_CAUSE },
+        {
+          details: [
+            "smtp_user.txt changed, but secret smtp_user keeps its name (${STACK_NAME}_smtp_user_v1): swarm secrets cannot change, so upgrade would go red first; bump SMTP_USER_VERSION in abra.sh with the change",
+          ],
+          causes: [
+            {
+              kind: "unversioned-config",
+              path: "smtp_password.txt",
+              files: ["smtp_password.txt"],
+              ...SMTP_PASSWORD_CAUSE,
+            },
+            {
+              kind: "unversioned-config",
+              path: "smtp_user.txt",
+              files: ["smtp_user.txt"],
+              keyPath: ["secrets", "${STACK_NAME}_smtp_user_v1"],
+              name: "secret smtp_user",
+              variable: "SMTP_USER_VERSION",
+              where: "abra.sh",
+            },
+          ],
+        },
+      ),
+      WITH_SECRETS,
+    ],
+    [
+      "a secret a driver provided now reads a file, under the same name",
+      "custom",
+      edited(WITH_DRIVER_SECRET, {
+        "compose.yml": [DRIVER_SECRET, "    file: smtp_password.txt\n"],
+        "smtp_password.txt": "hunter2\n",
+      }),
+      unversioned(
+        `secret smtp_password now reads smtp_password.txt instead of (no file), but keeps its name (\${STACK_NAME}_smtp_password_v1): ${SECRET_SWARM}`,
+        { path: "smtp_password.txt", files: ["smtp_password.txt"], ...SMTP_PASSWORD_CAUSE },
+      ),
+      WITH_DRIVER_SECRET,
+    ],
+    [
+      "a driver's secret (no file) gets a template driver, under the same name",
+      "custom",
+      edited(WITH_DRIVER_SECRET, {
+        "compose.yml": [DRIVER_SECRET, `${DRIVER_SECRET}    template_driver: golang\n`],
+      }),
+      unversioned(
+        `secret smtp_password's template driver changed, but it keeps its name (\${STACK_NAME}_smtp_password_v1): ${SECRET_SWARM}`,
+        { path: "(no file)", files: ["(no file)"], ...SMTP_PASSWORD_CAUSE },
+      ),
+      WITH_DRIVER_SECRET,
+    ],
   ])("%s", (_name, tier, pin, expected, base = RECIPE) => {
     expect(checkConfigVersion(context(base, pin, tier))).toEqual(expected);
   });
@@ -777,6 +867,35 @@ describe("config-version", () => {
       status: "pass",
       message:
         "config extra_conf changes its content under the same name, as its rule allows (allow: unversioned-config)",
+    });
+  });
+
+  it("two changed configs, both allowed by their rules: a pass that names both", () => {
+    const pin = edited(WITH_EXTRA, { "nginx.conf.tmpl": TYPES_EDIT, "extra.conf": "gzip off;\n" });
+    const rules = [
+      rule("extra.conf", { allow: ["unversioned-config"] }),
+      rule("nginx.conf.tmpl", { allow: ["unversioned-config"] }),
+    ];
+    expect(checkConfigVersion(context(WITH_EXTRA, pin, null, rules))).toEqual({
+      id: "config-version",
+      status: "pass",
+      message:
+        "config extra_conf, config nginx_conf change their content under the same name, as its rule allows (allow: unversioned-config)",
+    });
+  });
+
+  it("one config bumped with its template, another allowed by its rule: the pass says both", () => {
+    const pin = edited(WITH_EXTRA, {
+      "abra.sh": ["NGINX_CONF_VERSION=v1", "NGINX_CONF_VERSION=v2"],
+      "nginx.conf.tmpl": TYPES_EDIT,
+      "extra.conf": "gzip off;\n",
+    });
+    const rules = [rule("extra.conf", { allow: ["unversioned-config"] })];
+    expect(checkConfigVersion(context(WITH_EXTRA, pin, "custom", rules))).toEqual({
+      id: "config-version",
+      status: "pass",
+      message:
+        "every changed config comes with a new name (${STACK_NAME}_nginx_conf_v2); config extra_conf changes its content under the same name, as its rule allows (allow: unversioned-config)",
     });
   });
 
@@ -847,6 +966,19 @@ const ANCHORED = [
   "    <<: *defaults",
   "",
 ].join("\n");
+
+/** custom-html with its config's version in .env.sample, and no abra.sh at all. */
+const NO_ABRA_SH: Tree = edited(RECIPE, {
+  ".env.sample": `${ENV_SAMPLE}NGINX_CONF_VERSION=v1\n`,
+  "abra.sh": null,
+});
+/** As NO_ABRA_SH, with an abra.sh that only defines a command. */
+const ABRA_SH_COMMAND_ONLY: Tree = { ...NO_ABRA_SH, "abra.sh": FUNCTIONS };
+const COMMENT_ONLY = "# commands come later\n";
+const COMMANDS_CHANGE =
+  "abra.sh's commands change (abra app cmd runs them, and so may a custom test)";
+/** An overlay that sets what compose.yml already sets. */
+const SAME_IMAGE = 'version: "3.8"\nservices:\n  app:\n    image: nginx:1.27\n';
 
 describe("effective-change", () => {
   it.each<Row>([
@@ -1304,7 +1436,104 @@ describe("effective-change", () => {
       ),
       { ...RECIPE, "compose.yml": ANCHORED },
     ],
+    [
+      "abra.sh's commands change along with an export nothing uses: the commands are the change",
+      "custom",
+      edited(WITH_FUNCTIONS, {
+        "abra.sh": [
+          ["=256M", "=512M"],
+          ["-s reload", "-s reopen"],
+        ],
+      }),
+      effective("pass", COMMANDS_CHANGE),
+      WITH_FUNCTIONS,
+    ],
+    [
+      "a new abra.sh with a comment only: nothing for abra to run (fail)",
+      "custom",
+      { ...NO_ABRA_SH, "abra.sh": COMMENT_ONLY },
+      noOp(["abra.sh"], ["abra.sh: a comment or formatting change only"]),
+      NO_ABRA_SH,
+    ],
+    [
+      "a new abra.sh with a command: abra app cmd runs it",
+      "custom",
+      ABRA_SH_COMMAND_ONLY,
+      effective("pass", COMMANDS_CHANGE),
+      NO_ABRA_SH,
+    ],
+    [
+      "abra.sh was binary at the merge-base (abra could not run it), text at the pin: its commands change",
+      "custom",
+      { ...NO_ABRA_SH, "abra.sh": COMMENT_ONLY },
+      effective("pass", COMMANDS_CHANGE),
+      { ...NO_ABRA_SH, "abra.sh": Buffer.from("\xff\xfe#\0 \0c\0", "latin1") },
+    ],
+    [
+      "a value dropped from .env.sample that abra.sh exports: abra.sh's value wins, so nothing changes",
+      "custom",
+      RECIPE,
+      noOp([".env.sample"], [".env.sample: NGINX_CONF_VERSION changed, but abra.sh's value wins"]),
+      { ...RECIPE, ".env.sample": `${ENV_SAMPLE}NGINX_CONF_VERSION=v1\n` },
+    ],
+    [
+      "an export dropped from abra.sh that .env.sample sets: .env.sample's value now applies, unused",
+      "custom",
+      { ...RECIPE, ".env.sample": `${ENV_SAMPLE}LETS_ENCRYPT_ENV=staging\n` },
+      noOp(
+        ["abra.sh"],
+        ["abra.sh: LETS_ENCRYPT_ENV is gone, and nothing the default deployment runs uses it"],
+      ),
+      {
+        ...RECIPE,
+        ".env.sample": `${ENV_SAMPLE}LETS_ENCRYPT_ENV=staging\n`,
+        "abra.sh": "export NGINX_CONF_VERSION=v1\nexport LETS_ENCRYPT_ENV=production\n",
+      },
+    ],
+    [
+      "an export after abra.sh's commands changes, unused: abra reads exports wherever they are",
+      "custom",
+      { ...WITH_FUNCTIONS, "abra.sh": `${WITH_FUNCTIONS["abra.sh"]}export LOG_LEVEL=debug\n` },
+      noOp(
+        ["abra.sh"],
+        ["abra.sh: LOG_LEVEL changed, and nothing the default deployment runs uses it"],
+      ),
+      { ...WITH_FUNCTIONS, "abra.sh": `${WITH_FUNCTIONS["abra.sh"]}export LOG_LEVEL=info\n` },
+    ],
+    [
+      "abra.sh exports STACK_NAME: abra sets it from the app's domain (app-env.ts), so abra's value wins",
+      "custom",
+      edited(RECIPE, { "abra.sh": ["=v1\n", "=v1\nexport STACK_NAME=custom_html\n"] }),
+      noOp(["abra.sh"], ["abra.sh: STACK_NAME changed, but abra's value wins"]),
+    ],
+    [
+      "COMPOSE_FILE adds an overlay that sets what compose.yml already sets: the same deployment",
+      "install",
+      {
+        ...RECIPE,
+        ".env.sample": `COMPOSE_FILE=compose.yml:compose.prod.yml\n${ENV_SAMPLE}`,
+        "compose.prod.yml": SAME_IMAGE,
+      },
+      noOp(
+        [".env.sample", "compose.prod.yml"],
+        [
+          ".env.sample: COMPOSE_FILE is new, and the deployment it selects is the same",
+          "compose.prod.yml: version reads the same once interpolated and merged",
+          "compose.prod.yml: services.app.image reads the same once interpolated and merged",
+        ],
+      ),
+    ],
   ])("%s", (_name, tier, pin, expected, base = RECIPE) => {
     expect(checkEffectiveChange(context(base, pin, tier))).toEqual(expected);
+  });
+
+  it("abra.sh replaced by a submodule (B20): abra's checkout has no commands to run", () => {
+    // The merge-base's abra.sh defines a command; at the pin it is a gitlink, which abra reads no
+    // exports from (so its env is the pin's without abra.sh) and whose content is not checked out.
+    const ctx = context(ABRA_SH_COMMAND_ONLY, NO_ABRA_SH, "custom");
+    const files = ctx.files.map((f) =>
+      f.change.path === "abra.sh" ? { ...f, after: { state: "submodule" } as Side } : f,
+    );
+    expect(checkEffectiveChange({ ...ctx, files })).toEqual(effective("pass", COMMANDS_CHANGE));
   });
 });
