@@ -325,20 +325,21 @@ async function loadManifest(value: unknown, env: NodeJS.ProcessEnv): Promise<Loa
 
 /** What verify and pin need beyond the manifest: git, the checks, the renderers. */
 async function loadVerifier() {
-  const [env, limits, pipeline, text, redact, workspace] = await Promise.all([
+  const [git, checks] = await Promise.all([loadGit(), loadChecks()]);
+  return { ...git, ...checks };
+}
+
+/** The workspace alone (git, no checks): enough to start fetching. */
+async function loadGit() {
+  const [env, limits, redact, workspace, ahead] = await Promise.all([
     import("./config/env.ts"),
     import("./engine/inspect-files.ts"),
-    import("./pipeline/verify-fixture.ts"),
-    import("./render/render-text.ts"),
     import("./shared/redact.ts"),
     import("./workspace/workspace.ts"),
+    import("./workspace/fetch-ahead.ts"),
   ]);
-  const deps = { limits: limits.DEFAULT_LIMITS, log: silentLogger };
   return {
-    verifyFixtures: pipeline.verifyFixtures,
-    verifyFixture: pipeline.verifyFixture,
-    renderText: text.renderText,
-    deps,
+    fetchAhead: ahead.fetchAhead,
     makeWorkspace(io: CliIo): Workspace {
       const { GITEA_URL, GITEA_TOKEN, DATA_DIR } = env.loadGitEnv(io.env);
       if (GITEA_TOKEN && GITEA_URL.startsWith("file:")) {
@@ -355,6 +356,21 @@ async function loadVerifier() {
         maxBlobBytes: limits.DEFAULT_LIMITS.maxBlobBytes,
       });
     },
+  };
+}
+
+/** The checks and the renderers. */
+async function loadChecks() {
+  const [limits, pipeline, text] = await Promise.all([
+    import("./engine/inspect-files.ts"),
+    import("./pipeline/verify-fixture.ts"),
+    import("./render/render-text.ts"),
+  ]);
+  return {
+    verifyFixtures: pipeline.verifyFixtures,
+    verifyFixture: pipeline.verifyFixture,
+    renderText: text.renderText,
+    deps: { limits: limits.DEFAULT_LIMITS, log: silentLogger },
   };
 }
 
@@ -441,6 +457,8 @@ function showFetches(
 }
 
 const FORMATS = ["text", "json", "markdown", "github"] as const;
+/** Repositories verify fetches and checks at once. */
+const VERIFY_CONCURRENCY = 4;
 type Format = (typeof FORMATS)[number];
 
 async function verifyCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -463,11 +481,18 @@ async function verifyCommand(args: readonly string[], io: CliIo): Promise<number
     );
     return EXIT.ok;
   }
-  const verifier = await loadVerifier();
+  const git = await loadGit();
   const text = format === "text";
-  const fetches = showFetches(verifier.makeWorkspace(io), io.isTTY && text ? io.stdout : null);
-  const results = await verifier
-    .verifyFixtures(fixtures, { ...verifier.deps, workspace: fetches.workspace })
+  const fetches = showFetches(git.makeWorkspace(io), io.isTTY && text ? io.stdout : null);
+  // The first repositories' fetches start now: git runs while the checks' modules load.
+  const workspace = git.fetchAhead(
+    fetches.workspace,
+    fixtures.map((f) => f.repo),
+    VERIFY_CONCURRENCY,
+  );
+  const checks = await loadChecks();
+  const results = await checks
+    .verifyFixtures(fixtures, { ...checks.deps, workspace, concurrency: VERIFY_CONCURRENCY })
     .finally(fetches.done);
   io.stdout(await renderResults(results, format as Format, io, values.verbose === true));
   return exitCodeOf(results);
