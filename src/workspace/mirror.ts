@@ -67,6 +67,8 @@ export type MirrorOptions = {
   batch: GitBatch;
   /** Fetch one commit by id (under the mirror's lock); false when the server will not give it. */
   fetchCommit: (sha: string) => Promise<boolean>;
+  /** Answer ancestry from the commit graph in memory (default), or ask git each question. */
+  commitGraph?: boolean;
 };
 
 /** Object questions: asked of the batch, or one process each where the batch cannot be used. */
@@ -119,7 +121,13 @@ function quietNo(error: unknown): string {
   return "";
 }
 
-export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): Mirror {
+export function createMirror({
+  repo,
+  git,
+  batch,
+  fetchCommit,
+  commitGraph: useGraph = true,
+}: MirrorOptions): Mirror {
   const objects = createObjects(git, batch);
   const oid = (value: string): string => {
     if (!isObjectId(value))
@@ -138,10 +146,12 @@ export function createMirror({ repo, git, batch, fetchCommit }: MirrorOptions): 
 
   /**
    * The commit graph of every ref, from one rev-list, for ancestry, distances and merge-bases in
-   * memory; null (git is asked each question) for a history too large to hold.
+   * memory; null (git is asked each question) for a history too large to hold, or when the
+   * mirror was made without one.
    */
   let commitGraph: Promise<CommitGraph | null> | null = null;
   function graph(): Promise<CommitGraph | null> {
+    if (!useGraph) return Promise.resolve(null);
     commitGraph ??= git
       .run(["rev-list", "--parents", `--max-count=${MAX_GRAPH_COMMITS + 1}`, "--all"])
       .then((out) => {

@@ -38,6 +38,13 @@ export type WorkspaceOptions = {
    * trees with every fetch. `tree:0` leaves out trees too; `npm run bench` compares the two.
    */
   filter?: "blob:none" | "tree:0";
+  /**
+   * Whether a mirror answers ancestry, distances and merge-bases from its commit graph held in
+   * memory (default true: one rev-list for all of a repository's fixtures). false: git answers
+   * each one in its own process. The service's own process asks few such questions and must not
+   * parse a large history on the thread that answers deliveries; its verification processes do.
+   */
+  commitGraph?: boolean;
 };
 
 export type Timeouts = {
@@ -218,6 +225,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     return createMirror({
       repo,
       git,
+      commitGraph: options.commitGraph ?? true,
       batch: createGitBatch({
         cwd: path,
         env: { ...git.env },

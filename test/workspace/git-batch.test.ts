@@ -40,14 +40,18 @@ async function verbsOfDemo(options: {
   dataDir: string;
   path?: string;
   commandMs?: number;
+  commitGraph?: boolean;
 }): Promise<{
   verbs: Record<string, number>;
+  revLists: string[];
   verdicts: Record<string, string>;
   errors: Record<string, string | null>;
 }> {
   const verbs: Record<string, number> = {};
+  const revLists: string[] = [];
   const workspace = createWorkspace({
     dataDir: options.dataDir,
+    ...(options.commitGraph === undefined ? {} : { commitGraph: options.commitGraph }),
     giteaUrl: demo.giteaUrl,
     redact: createRedactor([]),
     maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
@@ -56,6 +60,7 @@ async function verbsOfDemo(options: {
     onGit: (args) => {
       const verb = args.includes("--batch-command") ? "cat-file --batch-command" : String(args[0]);
       verbs[verb] = (verbs[verb] ?? 0) + 1;
+      if (verb === "rev-list") revLists.push(args.filter((a) => a.startsWith("--")).join(" "));
     },
   });
   const manifest = parseManifest(await readFile(demo.manifestPath, "utf8"), demo.manifestPath);
@@ -66,6 +71,7 @@ async function verbsOfDemo(options: {
   });
   return {
     verbs,
+    revLists,
     verdicts: Object.fromEntries(results.map((r) => [r.name, r.verdict])),
     errors: Object.fromEntries(results.map((r) => [r.name, r.error])),
   };
@@ -412,5 +418,18 @@ describe("several diffs from one diff-tree --stdin", () => {
       ["added", "logo.bin", null],
       ["renamed", "new name.txt", "old name.txt"],
     ]);
+  });
+});
+
+describe("a workspace without the commit graph (the service's own process)", () => {
+  it("never reads the whole history: git answers each question, with the same verdicts", async () => {
+    const { revLists, verdicts, errors } = await verbsOfDemo({
+      dataDir: join(env.root, "no-graph-data"),
+      commitGraph: false,
+    });
+    expect(verdicts).toEqual(demo.expected);
+    expect(Object.values(errors).filter((e) => e !== null)).toEqual([]);
+    expect(revLists.filter((flags) => flags.includes("--parents"))).toEqual([]);
+    expect(new Set(revLists)).toEqual(new Set(["--count", "--left-right --count"]));
   });
 });
