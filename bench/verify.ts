@@ -80,8 +80,9 @@ export async function warmVerify(ctx: Ctx, rounds: number): Promise<Row[]> {
       unit: "ms",
       baseline: { name: "git plumbing script", value: s.plumbing },
       ratio,
-      target: "≤ 1.3×",
-      met: ratio <= 1.3,
+      // Issue 20's target (issue 11's was 1.3×): batching should beat git asked one question at a time.
+      target: "≤ 1.0×",
+      met: ratio <= 1.0,
     },
   ];
 }
