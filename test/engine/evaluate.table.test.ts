@@ -110,6 +110,33 @@ const NO_MAX_COMMITS: CheckResult = {
 };
 const UNKNOWN = "not checked: the pin or its merge-base with the base is unknown";
 
+/** What a pin that resolves to no commit gives, whatever else the facts say. */
+const UNRESOLVED = {
+  checks: inOrder([
+    {
+      id: "sha-exists",
+      status: "fail",
+      message: `no commit ${IDS.pin} in recipe-maintainers/custom-html: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
+      causes: [{ kind: "no-commit" }],
+    },
+    {
+      id: "sha-on-branch",
+      status: "skip",
+      message: "not checked: the pinned commit was not resolved",
+    },
+    {
+      id: "branch-tip",
+      status: "skip",
+      message: "not checked: the pin is not on its branch",
+    },
+    { id: "base-exists", status: "pass", message: "base main is 0d1e2f3a4b5c" },
+    NO_MAX_COMMITS,
+    ...skipped(UNKNOWN),
+  ]),
+  files: [],
+  deployment: null,
+};
+
 describe("evaluateFixture: when the change is not judged", () => {
   it.each<[string, EvaluateInput, Evaluation]>([
     [
@@ -160,62 +187,14 @@ describe("evaluateFixture: when the change is not judged", () => {
       input(BAD_BACKUP, {
         facts: { resolution: { kind: "missing" }, onBranch: false, mergeBase: null },
       }),
-      {
-        checks: inOrder([
-          {
-            id: "sha-exists",
-            status: "fail",
-            message: `no commit ${IDS.pin} in recipe-maintainers/custom-html: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
-            causes: [{ kind: "no-commit" }],
-          },
-          {
-            id: "sha-on-branch",
-            status: "skip",
-            message: "not checked: the pinned commit was not resolved",
-          },
-          {
-            id: "branch-tip",
-            status: "skip",
-            message: "not checked: the pin is not on its branch",
-          },
-          { id: "base-exists", status: "pass", message: "base main is 0d1e2f3a4b5c" },
-          NO_MAX_COMMITS,
-          ...skipped(UNKNOWN),
-        ]),
-        files: [],
-        deployment: null,
-      },
+      UNRESOLVED,
     ],
     [
       "the pin does not resolve to a commit, whatever merge-base the facts carry",
       input(BAD_BACKUP, {
         facts: { resolution: { kind: "missing" }, onBranch: false },
       }),
-      {
-        checks: inOrder([
-          {
-            id: "sha-exists",
-            status: "fail",
-            message: `no commit ${IDS.pin} in recipe-maintainers/custom-html: no branch or tag reaches it (never pushed, or force-pushed away and since deleted by the server)`,
-            causes: [{ kind: "no-commit" }],
-          },
-          {
-            id: "sha-on-branch",
-            status: "skip",
-            message: "not checked: the pinned commit was not resolved",
-          },
-          {
-            id: "branch-tip",
-            status: "skip",
-            message: "not checked: the pin is not on its branch",
-          },
-          { id: "base-exists", status: "pass", message: "base main is 0d1e2f3a4b5c" },
-          NO_MAX_COMMITS,
-          ...skipped(UNKNOWN),
-        ]),
-        files: [],
-        deployment: null,
-      },
+      UNRESOLVED,
     ],
     [
       "the pin resolves, but shares no history with the base",
