@@ -12,7 +12,7 @@ import { BotError, errorMessage } from "../shared/errors.ts";
 import type { FileChange } from "../shared/git-facts.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { FixtureResult } from "../shared/result.ts";
-import type { Mirror, Workspace } from "../workspace/workspace.ts";
+import { fewQuestions, type Mirror, type Workspace } from "../workspace/workspace.ts";
 
 export type VerifyDeps = {
   workspace: Workspace;
@@ -50,6 +50,7 @@ export async function verifyFixtures(
       mirror = await deps.workspace.sync(repo, {
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(refspecs ? { refspecs } : {}),
+        ...(fewQuestions(group.length) ? { fewQuestions: true } : {}),
       });
     } catch (error) {
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");

@@ -1,8 +1,9 @@
 /**
  * Fetches started before anyone asks: the first `limit` distinct repositories of `repos` are synced
- * at once, and the first plain `sync` of each (no refspecs, no deadline: what a CLI verify asks)
- * gets that fetch's mirror, or its error. Any other call goes to the workspace as usual. The CLI
- * uses it to let git clone while the checks' modules load.
+ * at once (with `optionsFor(repo)`), and the first plain `sync` of each (no refspecs, no deadline,
+ * the same `fewQuestions`: what a CLI verify asks) gets that fetch's mirror, or its error. Any
+ * other call goes to the workspace as usual. The CLI uses it to let git clone while the checks'
+ * modules load.
  */
 import type { Mirror } from "./mirror.ts";
 import type { SyncOptions, Workspace } from "./workspace.ts";
@@ -11,22 +12,27 @@ export function fetchAhead(
   workspace: Workspace,
   repos: readonly string[],
   limit: number,
+  optionsFor: (repo: string) => Pick<SyncOptions, "fewQuestions"> = () => ({}),
 ): Workspace {
-  const ahead = new Map<string, Promise<Mirror>>();
+  const ahead = new Map<string, { fetching: Promise<Mirror>; few: boolean }>();
   for (const repo of new Set(repos)) {
     if (ahead.size >= limit) break;
-    const fetching = workspace.sync(repo);
+    const options = optionsFor(repo);
+    const fetching = options.fewQuestions ? workspace.sync(repo, options) : workspace.sync(repo);
     fetching.catch(() => undefined); // handled by whoever asks for it; never unhandled
-    ahead.set(repo, fetching);
+    ahead.set(repo, { fetching, few: options.fewQuestions === true });
   }
   return {
     ...workspace,
     sync(repo: string, options?: SyncOptions) {
-      const fetching = ahead.get(repo);
-      const plain = !options?.signal && (options?.refspecs ?? []).length === 0;
-      if (fetching && plain) {
+      const started = ahead.get(repo);
+      const plain =
+        !options?.signal &&
+        (options?.refspecs ?? []).length === 0 &&
+        (options?.fewQuestions === true) === started?.few;
+      if (started && plain) {
         ahead.delete(repo);
-        return fetching;
+        return started.fetching;
       }
       return workspace.sync(repo, options);
     },

@@ -74,7 +74,21 @@ export type SyncOptions = {
    * mirror is not cut short by it (that wait is bounded by `lockMs`).
    */
   signal?: AbortSignal | undefined;
+  /**
+   * The caller will ask about one or two fixtures: git answers their ancestry questions directly
+   * (a few short walks near the tips) rather than the mirror reading the whole history into a
+   * graph, which in a 10,000-commit repository costs more than the questions it would answer.
+   */
+  fewQuestions?: boolean;
 };
+
+/**
+ * Whether a repository's fixtures are few enough for git to answer their ancestry directly: up to
+ * two. More share one read of the history (the mirror's commit graph).
+ */
+export function fewQuestions(fixtures: number): boolean {
+  return fixtures <= 2;
+}
 
 export type Workspace = {
   /** Fetch `repo` into its mirror (creating it on first use) and return a reader for it. */
@@ -225,7 +239,7 @@ export function createWorkspace(options: WorkspaceOptions): Workspace {
     return createMirror({
       repo,
       git,
-      commitGraph: options.commitGraph ?? true,
+      commitGraph: (options.commitGraph ?? true) && syncOptions.fewQuestions !== true,
       batch: createGitBatch({
         cwd: path,
         env: { ...git.env },

@@ -76,6 +76,20 @@ describe("fetchAhead", () => {
     }
   });
 
+  it("the fetches started ahead carry optionsFor's fewQuestions; a sync asking otherwise is its own", async () => {
+    const { workspace, calls } = recording();
+    const ahead = fetchAhead(workspace, ["a/one", "b/two"], 4, (repo) =>
+      repo === "a/one" ? { fewQuestions: true } : {},
+    );
+    expect(await ahead.sync("a/one", { fewQuestions: true })).toEqual({ repo: "a/one", n: 1 });
+    expect(await ahead.sync("b/two", { fewQuestions: true })).toEqual({ repo: "b/two", n: 3 });
+    expect(calls).toEqual([
+      ["a/one", { fewQuestions: true }],
+      ["b/two", undefined],
+      ["b/two", { fewQuestions: true }],
+    ]);
+  });
+
   it("passes the rest of the workspace through", () => {
     const { workspace } = recording();
     const ahead = fetchAhead(workspace, [], 4);

@@ -433,3 +433,48 @@ describe("a workspace without the commit graph (the service's own process)", () 
     expect(new Set(revLists)).toEqual(new Set(["--count", "--left-right --count"]));
   });
 });
+
+describe("one or two fixtures in a repository", () => {
+  it("git answers their ancestry directly; three or more share one read of the history", async () => {
+    const repo = await ScratchRepo.create(join(env.root, "few"), "o/few");
+    await repo.write({ "compose.yml": "services:\n  app:\n    image: nginx:1.27\n" });
+    await repo.commit("chore: publish");
+    await repo.push("main");
+    const fixtures: Fixture[] = [];
+    for (let i = 0; i < 3; i++) {
+      const branch = `regression-${i}`;
+      await repo.checkout(branch, { create: true, from: "main" });
+      await repo.write({ "compose.yml": `services:\n  app:\n    image: nginx:1.27-broken-${i}\n` });
+      const sha = await repo.commit(`canary ${i}`);
+      await repo.push(branch);
+      fixtures.push(
+        testFixture({ name: `f${i}`, repo: "o/few", branch, sha, base: "main", tier: "install" }),
+      );
+    }
+    const whole = async (count: number) => {
+      const revLists: string[] = [];
+      const workspace = createWorkspace({
+        dataDir: join(env.root, `few-data-${count}`),
+        giteaUrl: ScratchRepo.remoteRoot(join(env.root, "few")),
+        redact: createRedactor([]),
+        maxBlobBytes: DEFAULT_LIMITS.maxBlobBytes,
+        onGit: (args) => {
+          if (args[0] === "rev-list")
+            revLists.push(args.filter((a) => a.startsWith("--")).join(" "));
+        },
+      });
+      const results = await verifyFixtures(fixtures.slice(0, count), {
+        workspace,
+        limits: DEFAULT_LIMITS,
+        log: silentLogger,
+      });
+      return {
+        verdicts: results.map((r) => r.verdict),
+        graphReads: revLists.filter((flags) => flags.includes("--parents")).length,
+      };
+    };
+    expect(await whole(1)).toEqual({ verdicts: ["pass"], graphReads: 0 });
+    expect(await whole(2)).toEqual({ verdicts: ["pass", "pass"], graphReads: 0 });
+    expect(await whole(3)).toEqual({ verdicts: ["pass", "pass", "pass"], graphReads: 1 });
+  });
+});
