@@ -16,7 +16,10 @@ export type Lookup = (name: string) => string | undefined;
 
 export type Interpolated = {
   value: string;
-  /** Variables used with no value and no default: Docker substitutes "" (or fails, for `?`). */
+  /**
+   * Variables used with no value and no default: Docker substitutes "" (a required one fails the
+   * deploy instead, unless a later substitution makes Docker forget it).
+   */
   missing: string[];
   /** Why Docker would refuse the string, if it would. */
   error: string | null;
@@ -25,13 +28,16 @@ export type Interpolated = {
 const ACCEPTED =
   "Docker accepts $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}, and $$ for a literal $";
 
-/** Why Docker refuses this string's interpolation, or null when it accepts it. */
+/**
+ * Why Docker refuses this string's syntax, or null when it accepts it. docker/cli keeps the status
+ * of the last substitution only, so an invalid `$` fails the deploy when no substitution follows
+ * it (`$$` is no substitution).
+ */
 export function interpolationProblem(text: string): string | null {
   if (!text.includes("$")) return null;
-  for (const match of text.matchAll(PATTERN)) {
-    if (match[4] !== undefined) return invalidAt(text, match.index ?? 0);
-  }
-  return null;
+  let last: RegExpExecArray | null = null;
+  for (const match of text.matchAll(PATTERN)) if (match[1] === undefined) last = match;
+  return last?.[4] !== undefined ? invalidAt(text, last.index) : null;
 }
 
 function invalidAt(text: string, at: number): string {
@@ -40,20 +46,28 @@ function invalidAt(text: string, at: number): string {
   return `invalid interpolation ${JSON.stringify(snippet)} (${ACCEPTED})`;
 }
 
-/** Substitute variables as Docker would, saying which had no value and whether Docker would fail. */
+/**
+ * Substitute variables as Docker would, saying which had no value and whether Docker would fail.
+ * As docker/cli's SubstituteWith, each substitution sets the error anew: a failure (an invalid `$`,
+ * a required variable with no value) fails the deploy when it is the last substitution; an earlier
+ * one gave "" and is forgotten, and its variable is one with no value.
+ */
 export function interpolate(text: string, lookup: Lookup): Interpolated {
   const missing: string[] = [];
   let error: string | null = null;
+  let failed: string | null = null;
   const value = text.replace(PATTERN, (_match, escaped, named, braced, invalid, offset: number) => {
     if (escaped !== undefined) return "$";
+    if (failed !== null) missing.push(failed);
+    failed = null;
     if (invalid !== undefined) {
-      error ??= invalidAt(text, offset);
+      error = invalidAt(text, offset);
       return "";
     }
-    const substitution = (named ?? braced) as string;
-    const result = substitute(substitution, lookup);
-    if (result.error) error ??= result.error;
-    if (result.missing) missing.push(result.missing);
+    const result = substitute((named ?? braced) as string, lookup);
+    error = result.error ?? null;
+    if (result.error !== undefined) failed = result.missing as string;
+    else if (result.missing !== undefined) missing.push(result.missing);
     return result.value;
   });
   return { value, missing: [...new Set(missing)], error };
@@ -82,7 +96,8 @@ function substitute(
     const [name, message] = cut(sep);
     const value = lookup(name);
     if (value === undefined || (sep === ":?" && value === "")) {
-      return { value: "", error: `required variable ${name} is missing a value: ${message}` };
+      const error = `required variable ${name} is missing a value: ${message}`;
+      return { value: "", missing: name, error };
     }
     return { value };
   }
