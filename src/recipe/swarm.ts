@@ -41,12 +41,19 @@ export type SwarmStack = {
 
 export type ObjectInput = { key: string; name: string } & Omit<FileObject, "key">;
 
-/** The swarm name of a declared config or secret (the value of `name:` is interpolated). */
+/**
+ * The swarm name of a declared config or secret (the value of `name:` is interpolated). Any
+ * mapping under `external:` makes it external, as docker/cli's transformExternal reads it, named by
+ * its deprecated `external.name` or else by its key.
+ */
 export function swarmName(key: string, entry: unknown): string {
-  if (isMapping(entry) && typeof entry.name === "string" && entry.name !== "") return entry.name;
-  const external = isMapping(entry) && entry.external;
-  if (isMapping(external) && typeof external.name === "string") return external.name;
-  if (isMapping(entry) && entry.external === true) return key;
+  if (!isMapping(entry)) return `\${STACK_NAME}_${key}`;
+  if (typeof entry.name === "string" && entry.name !== "") return entry.name;
+  const external = entry.external;
+  if (isMapping(external)) {
+    return typeof external.name === "string" && external.name !== "" ? external.name : key;
+  }
+  if (external === true) return key;
   return `\${STACK_NAME}_${key}`;
 }
 
@@ -79,51 +86,57 @@ function keyValues(value: unknown, allowNull: boolean): Record<string, string | 
   return out;
 }
 
-/** google/shlex's split, which docker/cli uses for a `command` or `entrypoint` string. */
-export function shellSplit(text: string): string[] {
+/**
+ * google/shlex's Split, which docker/cli uses for a `command` or `entrypoint` string: words
+ * separated by space, tab, CR or LF; `#` where a word could start comments out the line; `'...'`
+ * literal; `\` escapes the next character, outside double quotes and in them. Null where shlex
+ * fails (an unclosed quote, a `\` at the end), which fails the deploy.
+ */
+export function shellSplit(text: string): string[] | null {
   const words: string[] = [];
   let word: string | null = null;
   let i = 0;
-  const push = () => {
-    if (word !== null) words.push(word);
-    word = null;
-  };
   while (i < text.length) {
     const c = text[i] as string;
-    if (/\s/.test(c)) {
-      push();
+    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+      if (word !== null) words.push(word);
+      word = null;
       i++;
     } else if (c === "#" && word === null) {
       const eol = text.indexOf("\n", i);
       i = eol === -1 ? text.length : eol;
     } else if (c === "'") {
       const close = text.indexOf("'", i + 1);
-      const end = close === -1 ? text.length : close;
-      word = (word ?? "") + text.slice(i + 1, end);
-      i = end + 1;
+      if (close === -1) return null;
+      word = (word ?? "") + text.slice(i + 1, close);
+      i = close + 1;
     } else if (c === '"') {
-      word ??= "";
+      let quoted = "";
       i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === "\\" && i + 1 < text.length && /["\\$`\n]/.test(text[i + 1] as string)) i++;
-        word += text[i];
+      while (text[i] !== '"') {
+        if (text[i] === "\\") i++;
+        if (i >= text.length) return null;
+        quoted += text[i];
         i++;
       }
+      word = (word ?? "") + quoted;
       i++;
-    } else if (c === "\\" && i + 1 < text.length) {
-      word = (word ?? "") + (text[i + 1] === "\n" ? "" : text[i + 1]);
+    } else if (c === "\\") {
+      if (i + 1 === text.length) return null;
+      word = (word ?? "") + text[i + 1];
       i += 2;
     } else {
       word = (word ?? "") + c;
       i++;
     }
   }
-  push();
+  if (word !== null) words.push(word);
   return words;
 }
 
+/** A command as docker/cli reads it: a string split, kept as written where shlex refuses it. */
 function commandOf(value: unknown): unknown {
-  return typeof value === "string" ? shellSplit(value) : value;
+  return typeof value === "string" ? (shellSplit(value) ?? value) : value;
 }
 
 /** A service's mounts of configs or secrets, keyed by where they appear in the container. */
