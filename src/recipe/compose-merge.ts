@@ -3,10 +3,13 @@
  * overlays (`compose.smtp.yml`, which abra deploys on top of `compose.yml` when `COMPOSE_FILE`
  * names it) merged onto the base file with docker/cli's rules (`cli/compose/loader/merge.go`):
  *
- * - top-level `volumes`, `networks`, `secrets`, `configs`: an overlay's entry replaces the base's;
+ * - top-level `volumes`, `networks`, `secrets`, `configs`: an overlay's entry replaces the base's,
+ *   and an empty section (null) leaves the base's as it is;
  * - a service in both files is merged key by key: maps (`labels`, `environment`, `networks`,
  *   `deploy`, ...) merge, `secrets` and `configs` are keyed by `source`, `volumes` by target,
- *   `ports` by value, `command` and `entrypoint` are replaced, other lists are appended;
+ *   `ports` by value, `command` and `entrypoint` are replaced (unless the overlay's is empty),
+ *   other lists are appended (`env_file`, `dns`, `dns_search`, `tmpfs` are lists even when written
+ *   as one string); a setting the overlay leaves empty (null) keeps the base's;
  * - a service only in the overlay is taken as it is (so it needs its own image).
  */
 import { isMapping, type Mapping } from "./yaml-doc.ts";
@@ -72,6 +75,10 @@ export function mergeStack(base: Mapping, overlay: Mapping): Mapping {
           isMapping(mine) && isMapping(service) ? mergeService(mine, service) : service;
       }
       out.services = services;
+    } else if (value === null || value === undefined) {
+      // An empty section (`volumes:` with every entry commented out) loads as an empty map, and
+      // merging an empty map onto the base's changes nothing: the base's entries stay.
+      if (!(key in out)) out[key] = value;
     } else if (isMapping(value) && isMapping(base[key])) {
       out[key] = { ...(base[key] as Mapping), ...value };
     } else {
@@ -95,12 +102,18 @@ const KEYED_LISTS: Record<string, (item: unknown) => unknown> = {
 
 const REPLACED = new Set(["command", "entrypoint"]);
 
+/** Settings Docker reads as a list of strings, written as one string or a list: both files' append. */
+const STRING_LISTS = new Set(["env_file", "dns", "dns_search", "tmpfs"]);
+const asList = (key: string, value: unknown) =>
+  STRING_LISTS.has(key) && typeof value === "string" ? [value] : value;
+
 function mergeService(base: Mapping, overlay: Mapping): Mapping {
   const out: Mapping = { ...base };
-  for (const [key, value] of Object.entries(overlay)) {
-    const mine = base[key];
+  for (const [key, written] of Object.entries(overlay)) {
+    const mine = asList(key, base[key]);
+    const value = asList(key, written);
     if (mine === undefined || value === null || value === undefined) {
-      if (value !== null && value !== undefined) out[key] = value;
+      if (value !== null && value !== undefined) out[key] = written;
     } else if (REPLACED.has(key)) {
       if (!(Array.isArray(value) && value.length === 0)) out[key] = value;
     } else if (KEY_VALUE_LISTS.has(key)) {

@@ -35,7 +35,9 @@ const isSpace = (c: string | undefined) =>
   c === "\r" ||
   c === "\u0085" ||
   c === "\u00a0";
-const isAnySpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+/** Go's unicode.IsSpace, which godotenv skips between statements: JS's \s without U+FEFF, plus U+0085. */
+const isAnySpace = (c: string | undefined) =>
+  c !== undefined && c !== "\ufeff" && (/\s/.test(c) || c === "\u0085");
 const isKeyChar = (c: string) => /[\p{L}\p{N}_.]/u.test(c);
 
 export function parseEnvFile(text: string): EnvFile {
@@ -125,7 +127,8 @@ export function parseEnvFile(text: string): EnvFile {
       pos = close + 1;
       continue;
     }
-    const eol = src.indexOf("\n", pos);
+    // godotenv ends an unquoted value at a line break: "\n", or a lone "\r" (old Mac line ends).
+    const eol = lineEnd(src, pos);
     const line = [...src.slice(pos, eol === -1 ? src.length : eol)];
     let end = line.length;
     for (let i = line.length - 1; i > 0; i--) {
@@ -142,6 +145,12 @@ export function parseEnvFile(text: string): EnvFile {
     pos = eol === -1 ? src.length : eol;
   }
   return { values, lines, error: null };
+}
+
+/** Where the line at `pos` ends: its "\n", or a lone "\r" (godotenv's isLineEnd); -1 at the end. */
+function lineEnd(src: string, pos: number): number {
+  for (let i = pos; i < src.length; i++) if (src[i] === "\n" || src[i] === "\r") return i;
+  return -1;
 }
 
 /** godotenv's `\n` and `\r` in double quotes; any other backslash is dropped, except before `$`. */

@@ -121,6 +121,51 @@ describe("mergeStack, with docker/cli's merge rules", () => {
     });
   });
 
+  // docker/cli loads each file into typed sections before merging: an empty section is an empty
+  // map (the base's entries stay), a setting left empty keeps the base's, and env_file, dns,
+  // dns_search and tmpfs are lists even when written as one string, so mergo appends them.
+  it.each([
+    [
+      "an overlay's empty top-level section",
+      { volumes: { data: {} } },
+      { volumes: null },
+      { volumes: { data: {} } },
+    ],
+    ["an overlay's top-level section the base lacks", {}, { volumes: null }, { volumes: null }],
+    [
+      "env_file written as one string on both sides",
+      { services: { app: { env_file: "a.env" } } },
+      { services: { app: { env_file: "b.env" } } },
+      { services: { app: { env_file: ["a.env", "b.env"] } } },
+    ],
+    [
+      "dns as a string onto a list",
+      { services: { app: { dns: ["1.1.1.1"] } } },
+      { services: { app: { dns: "9.9.9.9" } } },
+      { services: { app: { dns: ["1.1.1.1", "9.9.9.9"] } } },
+    ],
+    [
+      "tmpfs and dns_search as strings",
+      { services: { app: { tmpfs: "/run", dns_search: "a.org" } } },
+      { services: { app: { tmpfs: "/tmp", dns_search: "b.org" } } },
+      { services: { app: { tmpfs: ["/run", "/tmp"], dns_search: ["a.org", "b.org"] } } },
+    ],
+    [
+      "a setting the overlay leaves empty",
+      { services: { app: { image: "nginx", env_file: "a.env" } } },
+      { services: { app: { image: null, env_file: null } } },
+      { services: { app: { image: "nginx", env_file: "a.env" } } },
+    ],
+    [
+      "a string setting only the overlay has, kept as written",
+      { services: { app: { image: "nginx" } } },
+      { services: { app: { env_file: "b.env" } } },
+      { services: { app: { image: "nginx", env_file: "b.env" } } },
+    ],
+  ])("%s", (_name, base, overlay, merged) => {
+    expect(mergeStack(base, overlay)).toEqual(merged);
+  });
+
   it("reads list and map forms of labels and environment alike", () => {
     expect(
       normalizeService({

@@ -34,6 +34,8 @@ describe("parseEnvFile, as godotenv reads an app's env", () => {
     ["V=x\nK='$V'", "$V"],
     ["K=first\nK=second", "second"],
     ["K=a\r\nJ=b", "a"],
+    ["K=a\rJ=b", "a"], // a lone CR ends an unquoted value (godotenv's isLineEnd)
+    ["\u0085K=v", "v"], // Go's unicode.IsSpace skips NEL before a statement
     ["# K=commented\nJ=1", undefined],
   ])("%j -> %j", (text, expected) => {
     const parsed = parseEnvFile(text);
@@ -57,6 +59,8 @@ describe("parseEnvFile, as godotenv reads an app's env", () => {
     ["OK=1\nK-EBAB=1", 'line 2: unexpected character "-" in variable name near "K-EBAB=1"'],
     ["K='open\nJ=1", "line 1: unterminated quoted value 'open"],
     ["K", "line 1: a variable name with no = after it"],
+    // A byte-order mark is no space to Go's unicode.IsSpace: godotenv fails on it in the name.
+    ["\ufeffK=v", 'line 1: unexpected character "\ufeff" in variable name near "\ufeffK=v"'],
   ])("refuses %j: %s", (text, message) => {
     const { error } = parseEnvFile(text);
     expect(error && `line ${error.line}: ${error.message}`).toBe(message);
