@@ -49,7 +49,10 @@ describe("the job's verification process fails", () => {
     await writeFile(armed, "");
     process.env.FIXTURE_BOT_FAILPOINT_FILE = armed;
     try {
-      const h = await harness.start({ env: { JOB_TIMEOUT: "2s" } });
+      // The deadline bounds the hung job, and the disarmed one after it must finish within it:
+      // a fresh verification process (started through tsx in tests) on a loaded 2-core machine
+      // took more than 2 s, so the margin is 6 s.
+      const h = await harness.start({ env: { JOB_TIMEOUT: "6s" } });
       const { number, headSha } = h.gitea.openPull(REPO, {
         head: BAD_BACKUP.branch,
         base: "main",
