@@ -28,7 +28,7 @@ export type AppEnv = {
 export function parseAbraExports(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
-    const match = /^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(raw);
+    const match = /^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(raw);
     if (match) out.set(match[1] as string, unquote(match[2] as string));
   }
   return out;
@@ -56,7 +56,7 @@ function unquote(value: string): string {
   if ((quote === '"' || quote === "'") && v.lastIndexOf(quote) > 0) {
     return v.slice(1, v.lastIndexOf(quote));
   }
-  return v.replace(/\s+#.*$/, "");
+  return v.replace(/\s+#.*$/s, "");
 }
 
 export const STACK_NAME: EnvValue = { value: "${STACK_NAME}", from: "abra" };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createAppEnv, parseAbraExports } from "../../src/recipe/app-env.ts";
 import { deploymentSpecs } from "../../src/recipe/compose-files.ts";
-import { commentedComposeFileLines, parseEnvFile } from "../../src/recipe/env-file.ts";
+import { commentedComposeFileLines, parseEnvFile, withLine } from "../../src/recipe/env-file.ts";
 
 const value = (text: string, key = "K") => parseEnvFile(text).values.get(key);
 
@@ -37,6 +37,18 @@ describe("parseEnvFile, as godotenv reads an app's env", () => {
     ["K=a\rJ=b", "a"], // a lone CR ends an unquoted value (godotenv's isLineEnd)
     ["\u0085K=v", "v"], // Go's unicode.IsSpace skips NEL before a statement
     ["# K=commented\nJ=1", undefined],
+    // extractVarValue trims every quote at both ends of the quoted text: `"a\"` loses its last `"`.
+    ['K="a\\""', "a\\"],
+    ['K="a\\rb"', "a\rb"], // expandEscapes: `\r` in double quotes is a carriage return
+    ['K= "v"', "v"], // locateKeyName skips the spaces after `=` before the quote is looked for
+    ["K=v #comment", "v"], // a `#` after a space starts the comment, whatever follows it
+    // godotenv's isSpace: each of these before a `#` starts a comment, and is trimmed.
+    ["K=v\t# c", "v"],
+    ["K=v\v# c", "v"],
+    ["K=v\f# c", "v"],
+    ["K=v\u0085# c", "v"],
+    ["K=v\u00a0# c", "v"],
+    ["K\r=v", "v"], // a CR in the name is a space to locateKeyName, trimmed off the key
   ])("%j -> %j", (text, expected) => {
     const parsed = parseEnvFile(text);
     expect(parsed.error).toBeNull();
@@ -58,12 +70,35 @@ describe("parseEnvFile, as godotenv reads an app's env", () => {
     ["BARE_WORD", "line 1: a variable name with no = after it"],
     ["OK=1\nK-EBAB=1", 'line 2: unexpected character "-" in variable name near "K-EBAB=1"'],
     ["K='open\nJ=1", "line 1: unterminated quoted value 'open"],
+    ["K='open", "line 1: unterminated quoted value 'open"], // up to the end of the file
     ["K", "line 1: a variable name with no = after it"],
     // A byte-order mark is no space to Go's unicode.IsSpace: godotenv fails on it in the name.
     ["\ufeffK=v", 'line 1: unexpected character "\ufeff" in variable name near "\ufeffK=v"'],
   ])("refuses %j: %s", (text, message) => {
     const { error } = parseEnvFile(text);
     expect(error && `line ${error.line}: ${error.message}`).toBe(message);
+  });
+
+  it.each([
+    // locateKeyName keeps the spaces inside a name and trims those after it (TrimRightFunc).
+    ["A B=v", [["A B", "v"]]],
+    ["K  =v", [["K", "v"]]],
+  ])("names of %j", (text, expected) => {
+    const parsed = parseEnvFile(text);
+    expect(parsed.error).toBeNull();
+    expect([...parsed.values]).toEqual(expected);
+  });
+
+  it.each([
+    // A commented line switched on in place keeps the file's line ends, CRLF or LF.
+    ["A=1\r\n#B=2\r\n", 2, "B=2", "A=1\r\nB=2\r\n"],
+    ["A=1\n#B=2\n", 2, "B=2", "A=1\nB=2\n"],
+    ["#A=1\nB=2", 1, "A=1", "A=1\nB=2"],
+    // A line the file does not have changes nothing.
+    ["A=1\n", 0, "X=1", "A=1\n"],
+    ["A=1\n", 3, "X=1", "A=1\n"],
+  ])("withLine(%j, %j, %j) -> %j", (text, line, replacement, expected) => {
+    expect(withLine(text, line, replacement)).toBe(expected);
   });
 
   it("finds the commented COMPOSE_FILE lines, as they read switched on", () => {

@@ -102,6 +102,7 @@ describe("stringsIn: every string value with its key path", () => {
   it.each<[unknown, [string[], string][]]>([
     ["top", [[[], "top"]]],
     [null, []],
+    [undefined, []], // a value that is not there has no strings (and is no object to walk)
     [42, []],
     [
       { a: "x", b: [1, "y", { c: "z" }], d: null, e: { f: true, g: "w" } },
