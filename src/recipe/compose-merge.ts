@@ -3,8 +3,8 @@
  * overlays (`compose.smtp.yml`, which abra deploys on top of `compose.yml` when `COMPOSE_FILE`
  * names it) merged onto the base file with docker/cli's rules (`cli/compose/loader/merge.go`):
  *
- * - top-level `volumes`, `networks`, `secrets`, `configs`: an overlay's entry replaces the base's,
- *   and an empty section (null) leaves the base's as it is;
+ * - top-level `volumes`, `networks`, `secrets`, `configs`: an overlay's entry replaces the base's
+ *   (an empty section, null, which docker refuses, leaves the base's as it is);
  * - a service in both files is merged key by key: maps (`labels`, `environment`, `networks`,
  *   `deploy`, ...) merge, `secrets` and `configs` are keyed by `source`, `volumes` by target,
  *   `ports` by value, `command` and `entrypoint` are replaced (unless the overlay's is empty),
@@ -12,6 +12,7 @@
  *   as one string); a setting the overlay leaves empty (null) keeps the base's;
  * - a service only in the overlay is taken as it is (so it needs its own image).
  */
+import { shellSplit } from "./swarm.ts";
 import { isMapping, type Mapping } from "./yaml-doc.ts";
 
 /** Settings written either as `- KEY=value` lists or as maps; Docker reads both as a map. */
@@ -76,8 +77,9 @@ export function mergeStack(base: Mapping, overlay: Mapping): Mapping {
       }
       out.services = services;
     } else if (value === null || value === undefined) {
-      // An empty section (`volumes:` with every entry commented out) loads as an empty map, and
-      // merging an empty map onto the base's changes nothing: the base's entries stay.
+      // An empty section (`volumes:` with every entry commented out) is null, which docker's
+      // schema refuses (fileProblems reports it); the merge keeps the base's entries, so the
+      // rest of the deployment still reads as it would with the section left out.
       if (!(key in out)) out[key] = value;
     } else if (isMapping(value) && isMapping(base[key])) {
       out[key] = { ...(base[key] as Mapping), ...value };
@@ -102,6 +104,15 @@ const KEYED_LISTS: Record<string, (item: unknown) => unknown> = {
 
 const REPLACED = new Set(["command", "entrypoint"]);
 
+/**
+ * A command that says nothing: no words, as a list or as a string google/shlex splits into none
+ * (`""`, a comment). docker/cli's mergeShellCommand keeps the base's command then.
+ */
+const isEmptyCommand = (value: unknown) =>
+  Array.isArray(value)
+    ? value.length === 0
+    : typeof value === "string" && shellSplit(value)?.length === 0;
+
 /** Settings Docker reads as a list of strings, written as one string or a list: both files' append. */
 const STRING_LISTS = new Set(["env_file", "dns", "dns_search", "tmpfs"]);
 const asList = (key: string, value: unknown) =>
@@ -115,7 +126,7 @@ function mergeService(base: Mapping, overlay: Mapping): Mapping {
     if (mine === undefined || value === null || value === undefined) {
       if (value !== null && value !== undefined) out[key] = written;
     } else if (REPLACED.has(key)) {
-      if (!(Array.isArray(value) && value.length === 0)) out[key] = value;
+      if (!isEmptyCommand(value)) out[key] = value;
     } else if (KEY_VALUE_LISTS.has(key)) {
       const kind = key as "labels" | "environment";
       out[key] = { ...keyValueMap(mine, kind), ...keyValueMap(value, kind) };

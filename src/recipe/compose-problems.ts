@@ -50,8 +50,7 @@ export function fileProblems(doc: Record<string, unknown>): string[] {
   }
   for (const section of SECTIONS) {
     const value = doc[section];
-    if (value !== undefined && value !== null && !isMapping(value))
-      problems.push(`${section} must be a mapping`);
+    if (value !== undefined && !isMapping(value)) problems.push(`${section} must be a mapping`);
   }
   if (isMapping(doc.services)) {
     for (const [name, service] of Object.entries(doc.services)) {

@@ -1,0 +1,110 @@
+/**
+ * compose-problems.ts as tables: a file's version, the problems of one file, the names a service
+ * refers to, and what a merged deployment lacks. The expected values are docker/cli's:
+ * cli/compose/schema (Version: absent, "" and "3" are the latest 3.x; config_schema_v3.x.json),
+ * cli/compose/loader (ParseVolume: `source:target[:mode]`, one part is a target, an anonymous
+ * volume; resolveVolumePaths: a bind's relative source is a path from the working directory) and
+ * cli/compose/convert (a named volume, network, config or secret must be declared at top level).
+ */
+import { describe, expect, it } from "vitest";
+import {
+  fileProblems,
+  referencedNames,
+  stackProblems,
+  versionOf,
+} from "../../src/recipe/compose-problems.ts";
+
+describe("versionOf and fileProblems: the version docker/cli reads", () => {
+  it.each<[Record<string, unknown>, string | null, string[]]>([
+    [{}, "3.13", []],
+    // An empty version is the latest, like "3" (schema.Version's normalizeVersion).
+    [{ version: "" }, "3.13", []],
+    [{ version: "3" }, "3.13", []],
+    [{ version: "3.0" }, "3.0", []],
+    [
+      { version: "3.14" },
+      "3.14",
+      ['version "3.14" is not a version docker stack deploy knows (3.0 to 3.13)'],
+    ],
+  ])("%j -> %j", (doc, version, problems) => {
+    expect([versionOf(doc), fileProblems(doc)]).toEqual([version, problems]);
+  });
+});
+
+describe("fileProblems: a top-level section written empty", () => {
+  // `volumes:` with nothing under it (every entry commented out) is null, not an empty map.
+  // config_schema_v3.x.json declares each top-level section an object, so the schema refuses
+  // null ("must be a mapping"); loader.go's getSection type-asserts the section without a check,
+  // which only works because the schema ran first.
+  it.each<[Record<string, unknown>, string[]]>([
+    [{ volumes: null }, ["volumes must be a mapping"]],
+    [
+      { networks: null, configs: null },
+      ["networks must be a mapping", "configs must be a mapping"],
+    ],
+    [{ services: null }, ["services must be a mapping"]],
+    [{ volumes: {} }, []],
+  ])("%j -> %j", (doc, problems) => {
+    expect(fileProblems(doc)).toEqual(problems);
+  });
+});
+
+describe("referencedNames: the names a service's list refers to", () => {
+  it.each<[unknown, string | undefined, string[]]>([
+    [["a", { source: "b" }], "source", ["a", "b"]],
+    // With no field to read, a mapping names nothing.
+    [["a", { source: "b" }], undefined, ["a"]],
+    [[{ target: "/t" }], "source", []],
+    [{ a: null, b: {} }, undefined, ["a", "b"]],
+    // Refused by the schema (an empty `- ` entry): names nothing, not a crash.
+    [[null, 5, "a"], "source", ["a"]],
+  ])("%j (%s) -> %j", (value, field, names) => {
+    expect(referencedNames(value, field)).toEqual(names);
+  });
+});
+
+/** The problems of a stack with one service `app` (image nginx) and the given top level. */
+const withApp = (service: Record<string, unknown>, top: Record<string, unknown> = {}) =>
+  stackProblems({ services: { app: { image: "nginx", ...service } }, ...top });
+
+describe("stackProblems: what one service needs declared", () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    // A bind mount needs no declaration, even with a relative source that looks like a name.
+    [
+      "a bind mount with a relative source",
+      { volumes: [{ type: "bind", source: "data", target: "/d" }] },
+      [],
+    ],
+    ["a tmpfs mount", { volumes: [{ type: "tmpfs", target: "/run" }] }, []],
+    // An anonymous volume (no source) needs none either.
+    ["an anonymous volume, long syntax", { volumes: [{ type: "volume", target: "/d" }] }, []],
+    ["an anonymous volume, short syntax", { volumes: ["/d"] }, []],
+    [
+      "a named volume, long syntax",
+      { volumes: [{ type: "volume", source: "data", target: "/d" }] },
+      ['volume "data" used by service "app" is not declared in the top-level volumes section'],
+    ],
+    [
+      "a named volume, short syntax",
+      { volumes: ["data:/d:ro"] },
+      ['volume "data" used by service "app" is not declared in the top-level volumes section'],
+    ],
+    ["a host path, short syntax", { volumes: ["./data:/d", "/srv:/d2"] }, []],
+    // Any name a service lists must be declared: one with spaces, which no top-level key can be,
+    // is undeclared all the same.
+    [
+      "a network with spaces in its name",
+      { networks: ["backend net"] },
+      [
+        'network "backend net" used by service "app" is not declared in the top-level networks section',
+      ],
+    ],
+    [
+      "a secret by source",
+      { secrets: [{ source: "pw", target: "pw_file" }] },
+      ['secret "pw" used by service "app" is not declared in the top-level secrets section'],
+    ],
+  ])("%s", (_what, service, problems) => {
+    expect(withApp(service)).toEqual(problems);
+  });
+});
