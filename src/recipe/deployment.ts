@@ -103,7 +103,9 @@ function loadFile(
     const why =
       spec.id === "default" && !spec.origin.startsWith("COMPOSE_FILE")
         ? `: abra deploys ${shown} when .env.sample sets no COMPOSE_FILE${otherBase(tree)}`
-        : `, and ${spec.origin} names it`;
+        : spec.id.startsWith("overlay:")
+          ? `, and ${spec.origin}, goes on top of it`
+          : `, and ${spec.origin} names it`;
     return { kind: "missing-file", file, message: `${shown} does not exist${why}` };
   }
   if (entry.type === "commit")

@@ -45,6 +45,25 @@ const entryType = (path: string, type: "tree" | "commit") => (snap: Snapshot) =>
 };
 const notLoading = { incomplete: false, stack: null, templates: [] };
 
+describe("buildDeployment: an overlay no COMPOSE_FILE line names, over a missing compose.yml", () => {
+  // abra would deploy the overlay on top of the default files (compose.yml here): the message
+  // says which file is missing and what goes on top of it, in one readable sentence.
+  it("says the overlay goes on top of the missing file", () => {
+    const d = readRecipe(
+      snapshotOf({ ".env.sample": ENV, "compose.smtp.yml": APP }),
+      createYamlCache(),
+    ).deployments.find((x) => x.spec.id === "overlay:compose.smtp.yml") as Deployment;
+    expect(d.problems).toEqual([
+      {
+        kind: "missing-file",
+        file: "compose.yml",
+        message:
+          "compose.yml does not exist, and compose.smtp.yml, which no COMPOSE_FILE line names, goes on top of it",
+      },
+    ]);
+  });
+});
+
 describe("buildDeployment: a compose file abra cannot load", () => {
   it.each<[string, Tree, (s: Snapshot) => void, ReturnType<typeof summary>]>([
     [
@@ -277,6 +296,22 @@ describe("buildDeployment: versions, configs and env_files", () => {
         stack: "built",
       },
     ],
+    // Docker's schema refuses the overlay's version first; its value is no version to compare.
+    [
+      "an overlay whose version is no string, on a base of 3.8",
+      two("version: 3.9\nservices:\n  app:\n    environment: [A=1]\n"),
+      {
+        problems: [
+          {
+            kind: "schema",
+            file: "compose.x.yml",
+            message:
+              'version must be a string (write version: "3.9"), as Docker\'s schema requires',
+          },
+        ],
+        stack: "built",
+      },
+    ],
     [
       "a config read from outside the recipe",
       reading("    configs: [conf]\nconfigs:\n  conf:\n    file: ../conf.txt\n"),
@@ -370,6 +405,16 @@ describe("buildDeployment: versions, configs and env_files", () => {
         stack: "built",
       },
     ],
+    [
+      "an empty service (null; Docker's schema refuses it; nothing else breaks)",
+      reading("  broken:\n"),
+      {
+        problems: [
+          { kind: "schema", file: "compose.yml", message: 'service "broken" must be a mapping' },
+        ],
+        stack: "built",
+      },
+    ],
   ])("%s", (_name, tree, expected) => expect(summary(deploymentOf(tree))).toMatchObject(expected));
 
   it("an env_file in a directory not listed yet: incomplete, and the directory is asked for", () => {
@@ -426,6 +471,18 @@ describe("templates: what Traefik's file provider renders", () => {
       ],
     ],
     ["Traefik mounting nothing", traefik("traefik:v3.1", "", DYN, { "dyn.yml": "http: {}\n" }), []],
+    // An image that is no string (Docker's schema refuses it) runs no Traefik, even one whose
+    // text would read as traefik.
+    [
+      "an image written as a list",
+      traefik(
+        "[traefik]",
+        "    configs:\n      - source: dyn\n        target: /etc/traefik/dynamic/dyn.yml\n",
+        DYN,
+        { "dyn.yml": "http: {}\n" },
+      ),
+      [],
+    ],
     [
       "Traefik mounting a config nothing declares (compose-valid says so)",
       traefik("traefik:v3.1", "    configs: [other]\n", DYN, { "dyn.yml": "http: {}\n" }),
