@@ -61,6 +61,18 @@ describe("diffDeployments: what swarm would do differently", () => {
       ],
     ],
     [
+      "a mount switched from a name no file declares to a declared one: a plain change, not a bump",
+      mounting("(undeclared config other)", {}),
+      mounting("s_conf_v1", { s_conf_v1: obj() }),
+      [
+        {
+          path: ["services", "app", "configs", "/conf", "name"],
+          kind: "value",
+          line: "service-settings install: services.app config at /conf changed ((undeclared config other) -> s_conf_v1)",
+        },
+      ],
+    ],
+    [
       "a mount switched from a file to an external object: swarm must hold it before install",
       mounting("s_conf_v1", { s_conf_v1: obj() }),
       mounting("s_conf_v2", {
@@ -129,6 +141,33 @@ describe("diffDeployments: what swarm would do differently", () => {
           path: ["services", "app", "configs", "/conf", "mode"],
           kind: "value",
           line: "service-settings install: services.app config at /conf mode changed (0444 -> 0440)",
+        },
+      ],
+    ],
+    [
+      "a mount's mode changed while a config named like the old mode is dropped: that drop is listed",
+      stack({
+        services: {
+          app: { image: "nginx", configs: { "/conf": { name: "s_conf_v1", mode: "0444" } } },
+        },
+        configs: { s_conf_v1: obj(), "0444": obj() },
+      }),
+      stack({
+        services: {
+          app: { image: "nginx", configs: { "/conf": { name: "s_conf_v1", mode: "0440" } } },
+        },
+        configs: { s_conf_v1: obj() },
+      }),
+      [
+        {
+          path: ["services", "app", "configs", "/conf", "mode"],
+          kind: "value",
+          line: "service-settings install: services.app config at /conf mode changed (0444 -> 0440)",
+        },
+        {
+          path: ["configs", "0444"],
+          kind: "value",
+          line: "config-unmounted -: config 0444 changed (conf.tmpl (blob aaaaaaa) -> absent)",
         },
       ],
     ],
@@ -268,6 +307,15 @@ describe("describeWhere: what a change is to, as a person reads it", () => {
     [["secrets", "s_pw", "key"], "secret s_pw key"],
     [["configs"], "configs"],
     [["volumes", "data"], "volumes.data"],
+    // Outside `services`, the same keys are no service's: a volume's or network's own labels,
+    // and service-like fragments under a top-level `x-` field, read as their key path.
+    [["volumes", "data", "labels", "backup"], "volumes.data.labels.backup"],
+    [
+      ["x-services", "app", "deploy", "labels", "backupbot.backup"],
+      'x-services.app.deploy.labels."backupbot.backup"',
+    ],
+    [["x-services", "app", "environment", "DOMAIN"], "x-services.app.environment.DOMAIN"],
+    [["x-services", "app", "secrets", "/run/secrets/pw"], "x-services.app.secrets./run/secrets/pw"],
   ])("%j -> %s", (path, where) => {
     const change: Change = { path, before: undefined, after: undefined, kind: "value" };
     expect(describeWhere(change)).toEqual(where);

@@ -211,6 +211,14 @@ describe("toSwarmService: one service as swarm receives it", () => {
       },
     ],
     ["volumes: not a list is none", { volumes: "content:/srv" }, {}, { volumes: {} }],
+    // docker/cli's schema does not require a long-form volume's target; one without is keyed by
+    // the empty target (swarm then refuses the mount), never by another volume's.
+    [
+      "volumes: a long-form entry without a target",
+      { volumes: [{ type: "tmpfs" }] },
+      {},
+      { volumes: { "": { type: "tmpfs" } } },
+    ],
     [
       "configs: at /<source> unless a target says where, with the swarm name they mount",
       {
@@ -244,6 +252,14 @@ describe("toSwarmService: one service as swarm receives it", () => {
         },
       },
     ],
+    // A long-form mount without `source` mounts no declared object (docker/cli's convert finds
+    // no config by the empty name), wherever its target puts it.
+    [
+      "configs: a long-form mount without a source",
+      { configs: [{ target: "/etc/x.conf", mode: 0o440 }] },
+      {},
+      { configs: { "/etc/x.conf": { name: "(undeclared config )", mode: "288" } } },
+    ],
     [
       "configs and secrets: not a list is none",
       { configs: "nginx_conf", secrets: { db_password: {} } },
@@ -269,7 +285,8 @@ describe("toSwarmService: one service as swarm receives it", () => {
       { deploy: { replicas: 2, resources: { limits: { memory: "1G" } } } },
     ],
   ])("%s", (_what, input, env, expected) => {
-    expect(service(input, env)).toEqual(expected);
+    // Strict: a setting swarm does not receive (a short volume's absent mode) is no key at all.
+    expect(service(input, env)).toStrictEqual(expected);
   });
 
   it("leaves a service that has none of the list-or-map settings exactly as written", () => {
