@@ -13,6 +13,7 @@
  * - a service only in the overlay is taken as it is (so it needs its own image).
  */
 import { shellSplit } from "./swarm.ts";
+import { parseVolumeSpec } from "./volume-spec.ts";
 import { isMapping, type Mapping } from "./yaml-doc.ts";
 
 /** Settings written either as `- KEY=value` lists or as maps; Docker reads both as a map. */
@@ -96,8 +97,8 @@ const KEYED_LISTS: Record<string, (item: unknown) => unknown> = {
   volumes: (item) => {
     if (isMapping(item)) return item.target;
     if (typeof item !== "string") return item;
-    const parts = item.split(":");
-    return parts.length >= 2 ? parts[1] : parts[0];
+    const spec = parseVolumeSpec(item);
+    return "error" in spec ? item : spec.target;
   },
   ports: (item) => JSON.stringify(item),
 };

@@ -8,6 +8,7 @@
  * problem out.
  */
 import { showName } from "../shared/display.ts";
+import { parseVolumeSpec } from "./volume-spec.ts";
 import { isMapping } from "./yaml-doc.ts";
 
 const TOP_LEVEL = ["version", "services", "networks", "volumes", "secrets", "configs"];
@@ -78,6 +79,8 @@ export function stackProblems(doc: Record<string, unknown>): string[] {
     const shown = `service "${showName(name)}"`;
     const image = imageProblem(service);
     if (image) problems.push(`${shown} ${image}`);
+    for (const problem of new Set(volumeProblems(service.volumes)))
+      problems.push(`${shown} ${problem}`);
     const uses: [keyof typeof declared, string[]][] = [
       ["volume", namedVolumes(service.volumes)],
       ["network", referencedNames(service.networks).filter((n) => n !== "default")],
@@ -132,9 +135,9 @@ function namedVolumes(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item) => {
     if (typeof item === "string") {
-      const parts = item.split(":");
-      const source = parts.length >= 2 ? parts[0] : undefined;
-      return source !== undefined && NAMED_VOLUME.test(source) ? [source] : [];
+      const spec = parseVolumeSpec(item);
+      if ("error" in spec || spec.type !== "volume") return [];
+      return NAMED_VOLUME.test(spec.source) ? [spec.source] : [];
     }
     if (isMapping(item) && (item.type === undefined || item.type === "volume")) {
       const source = item.source;
@@ -143,3 +146,24 @@ function namedVolumes(value: unknown): string[] {
     return [];
   });
 }
+
+/**
+ * Why swarm or docker/cli refuses a service's volumes: a short spec ParseVolume cannot read, or a
+ * target that is not an absolute path (swarmkit's validateMounts rejects the task; a named pipe
+ * is the one exception).
+ */
+function volumeProblems(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    if (typeof item === "string") {
+      const spec = parseVolumeSpec(item);
+      if ("error" in spec) return [`has a volume docker cannot read (${showName(spec.error)})`];
+      return spec.target.startsWith("/") ? [] : [relativeTarget(spec.target)];
+    }
+    if (!isMapping(item) || item.type === "npipe" || typeof item.target !== "string") return [];
+    return item.target.startsWith("/") ? [] : [relativeTarget(item.target)];
+  });
+}
+
+const relativeTarget = (target: string) =>
+  `mounts a volume at "${showName(target)}": swarm refuses a mount target that is not an absolute path`;

@@ -17,6 +17,7 @@
  * Pure.
  */
 import { showName } from "../shared/display.ts";
+import { parseVolumeSpec } from "./volume-spec.ts";
 import { isMapping, type Mapping } from "./yaml-doc.ts";
 
 /** A config or secret as swarm keeps it. */
@@ -176,17 +177,16 @@ function volumeMounts(value: unknown): Record<string, Mapping> {
       out[target] = { ...item };
       continue;
     }
-    const parts = String(item).split(":");
-    if (parts.length === 1) {
-      out[parts[0] as string] = { type: "volume" };
+    const spec = parseVolumeSpec(String(item));
+    if ("error" in spec || spec.source === "") {
+      // An anonymous volume; a spec docker refuses is kept as written (its problem is reported).
+      out["error" in spec ? String(item) : spec.target] = { type: "volume" };
       continue;
     }
-    const [source, target, mode] = parts as [string, string, string | undefined];
-    const bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
-    out[target] = {
-      type: bind ? "bind" : "volume",
-      source,
-      ...(mode === undefined ? {} : { mode }),
+    out[spec.target] = {
+      type: spec.type,
+      source: spec.source,
+      ...(spec.mode === null ? {} : { mode: spec.mode }),
     };
   }
   return out;

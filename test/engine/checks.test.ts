@@ -122,6 +122,28 @@ const rows: Row[] = [
     rules: [rule("compose.yml")],
     expected: [`fail compose-valid: compose.yml: service "app" ${problem}`],
   })),
+  // swarmkit's validateMounts rejects a task whose mount target is not absolute, and docker/cli's
+  // ParseVolume refuses an empty field: the install tier fails, so compose-valid does.
+  {
+    name: "a volume mounted at a relative path",
+    pin: withCompose(
+      COMPOSE.replace("content:/usr/share/nginx/html", "content:usr/share/nginx/html"),
+    ),
+    rules: [rule("compose.yml")],
+    expected: [
+      'fail compose-valid: compose.yml: service "app" mounts a volume at "usr/share/nginx/html": swarm refuses a mount target that is not an absolute path',
+    ],
+  },
+  {
+    name: "a volume spec with an empty field",
+    pin: withCompose(
+      COMPOSE.replace("content:/usr/share/nginx/html", "content::/usr/share/nginx/html"),
+    ),
+    rules: [rule("compose.yml")],
+    expected: [
+      'fail compose-valid: compose.yml: service "app" has a volume docker cannot read (invalid spec: content::/usr/share/nginx/html: empty section between colons)',
+    ],
+  },
   // Issue 7, item 2, and issue 13, item 4: overlays are merged onto compose.yml and checked.
   {
     name: "an overlay whose service uses a secret declared nowhere",

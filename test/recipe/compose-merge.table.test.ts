@@ -86,6 +86,13 @@ describe("mergeStack: one service's settings merged as docker/cli merges them", 
       { volumes: ["new:/srv"] },
       { volumes: ["new:/srv"] },
     ],
+    // ParseVolume keeps a drive letter's colon in the source: both mount /d.
+    [
+      "Windows sources onto the same target",
+      { volumes: ["C:\\data:/d"] },
+      { volumes: ["D:\\other:/d"] },
+      { volumes: ["D:\\other:/d"] },
+    ],
     [
       "the same volume onto another target",
       { volumes: ["data:/a"] },

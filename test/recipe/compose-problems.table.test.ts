@@ -67,6 +67,41 @@ describe("referencedNames: the names a service's list refers to", () => {
 const withApp = (service: Record<string, unknown>, top: Record<string, unknown> = {}) =>
   stackProblems({ services: { app: { image: "nginx", ...service } }, ...top });
 
+describe("stackProblems: where a volume is mounted in the container", () => {
+  // swarmkit's validateMounts (daemon/cluster/executor/container/validate.go): "Target must
+  // always be absolute", or the task is rejected and the service never runs. docker/cli's
+  // ParseVolume reads a one-part short volume as the target of an anonymous volume, and the
+  // second part of `source:target[:mode]` as the target.
+  const refused = (target: string) =>
+    `service "app" mounts a volume at "${target}": swarm refuses a mount target that is not an absolute path`;
+  it.each<[string, unknown[], string[]]>([
+    ["a one-part relative path", ["cache"], [refused("cache")]],
+    ["a relative target after a host path", ["./data:data:ro"], [refused("data")]],
+    [
+      "a relative target, long syntax",
+      [{ type: "bind", source: "/srv", target: "srv" }],
+      [refused("srv")],
+    ],
+    ["a tmpfs at a relative path", [{ type: "tmpfs", target: "run" }], [refused("run")]],
+    ["absolute targets", ["/d", "./data:/d2", { type: "tmpfs", target: "/run" }], []],
+    // A named pipe is the one mount swarmkit lets through with another target.
+    ["a named pipe", [{ type: "npipe", source: "\\\\.\\pipe\\x", target: "\\\\.\\pipe\\x" }], []],
+    // A Windows drive letter is a source, not a separator: C:\data is read whole.
+    ["a Windows source", ["C:\\data:/d"], []],
+    ["one problem per target", ["cache", "cache"], [refused("cache")]],
+    // ParseVolume refuses an empty field and a fourth one: the stack does not load.
+    [
+      "an empty section",
+      ["data::/d"],
+      [
+        'service "app" has a volume docker cannot read (invalid spec: data::/d: empty section between colons)',
+      ],
+    ],
+  ])("%s", (_what, volumes, problems) => {
+    expect(withApp({ volumes })).toEqual(problems);
+  });
+});
+
 describe("stackProblems: what one service needs declared", () => {
   it.each<[string, Record<string, unknown>, string[]]>([
     // A bind mount needs no declaration, even with a relative source that looks like a name.

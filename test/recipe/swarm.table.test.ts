@@ -210,6 +210,19 @@ describe("toSwarmService: one service as swarm receives it", () => {
         },
       },
     ],
+    // ParseVolume keeps a drive letter's colon in its field, and reads a source written as a
+    // drive or a \\share path as a bind.
+    [
+      "volumes: a Windows source",
+      { volumes: ["C:\\data:/d:ro", "\\\\srv\\share:/s"] },
+      {},
+      {
+        volumes: {
+          "/d": { type: "bind", source: "C:\\data", mode: "ro" },
+          "/s": { type: "bind", source: "\\\\srv\\share" },
+        },
+      },
+    ],
     ["volumes: not a list is none", { volumes: "content:/srv" }, {}, { volumes: {} }],
     // docker/cli's schema does not require a long-form volume's target; one without is keyed by
     // the empty target (swarm then refuses the mount), never by another volume's.
