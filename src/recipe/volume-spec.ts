@@ -20,7 +20,8 @@ export type VolumeSpec = {
   mode: string | null;
 };
 
-const isDriveLetter = (c: string | undefined) => c !== undefined && /^\p{L}$/u.test(c);
+/** Go's unicode.IsLetter, for one code point (the spec is walked code point by code point). */
+const isDriveLetter = (c: string | undefined) => c !== undefined && /\p{L}/u.test(c);
 
 /** The volume a short spec describes, or why docker/cli refuses it. */
 export function parseVolumeSpec(spec: string): VolumeSpec | { error: string } {

@@ -37,6 +37,14 @@ describe("parseVolumeSpec", () => {
     ["data:C:\\d", volume("C:\\d", "data")],
     // Only one letter makes a drive: two are a volume name.
     ["cd:/d", volume("/d", "cd")],
+    // Short specs are never split, even where a split would fail.
+    [":", volume(":")],
+    ["::", volume("::")],
+    [":a", volume(":a")],
+    // A digit is no drive letter: "1" is a volume's name.
+    ["1:/d", volume("/d", "1")],
+    // A one-letter last field is a mode, as written (ParseVolume ignores an unknown option).
+    ["data:/d:z", volume("/d", "data", "z")],
     ["", { error: "invalid empty volume spec" }],
     ["data::/d", { error: "invalid spec: data::/d: empty section between colons" }],
     ["data:/d:", { error: "invalid spec: data:/d:: empty section between colons" }],
