@@ -160,10 +160,15 @@ function volumeProblems(value: unknown): string[] {
       if ("error" in spec) return [`has a volume docker cannot read (${showName(spec.error)})`];
       return spec.target.startsWith("/") ? [] : [relativeTarget(spec.target)];
     }
-    if (!isMapping(item) || item.type === "npipe" || typeof item.target !== "string") return [];
+    if (!isMapping(item) || item.type === "npipe") return [];
+    // The schema requires only `type:`; a mount with no target has the target "".
+    if (item.target === undefined || item.target === null) return [relativeTarget("")];
+    if (typeof item.target !== "string") return [];
     return item.target.startsWith("/") ? [] : [relativeTarget(item.target)];
   });
 }
 
 const relativeTarget = (target: string) =>
-  `mounts a volume at "${showName(target)}": swarm refuses a mount target that is not an absolute path`;
+  target === ""
+    ? "mounts a volume with no target: swarm refuses a mount target that is not an absolute path"
+    : `mounts a volume at "${showName(target)}": swarm refuses a mount target that is not an absolute path`;

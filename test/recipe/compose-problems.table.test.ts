@@ -89,6 +89,21 @@ describe("stackProblems: where a volume is mounted in the container", () => {
     // A Windows drive letter is a source, not a separator: C:\data is read whole.
     ["a Windows source", ["C:\\data:/d"], []],
     ["one problem per target", ["cache", "cache"], [refused("cache")]],
+    // The schema requires only a long-form volume's type: one with no target mounts at "".
+    [
+      "a long-form volume with no target",
+      [{ type: "tmpfs" }],
+      [
+        'service "app" mounts a volume with no target: swarm refuses a mount target that is not an absolute path',
+      ],
+    ],
+    [
+      "a long-form volume with an empty target",
+      [{ type: "volume", target: null }],
+      [
+        'service "app" mounts a volume with no target: swarm refuses a mount target that is not an absolute path',
+      ],
+    ],
     // ParseVolume refuses an empty field and a fourth one: the stack does not load.
     [
       "an empty section",
