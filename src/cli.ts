@@ -340,7 +340,7 @@ async function loadGit() {
   ]);
   return {
     fetchAhead: ahead.fetchAhead,
-    fewQuestions: workspace.fewQuestions,
+    syncOptionsFor: workspace.syncOptionsFor,
     makeWorkspace(io: CliIo): Workspace {
       const { GITEA_URL, GITEA_TOKEN, DATA_DIR } = env.loadGitEnv(io.env);
       if (GITEA_TOKEN && GITEA_URL.startsWith("file:")) {
@@ -487,8 +487,11 @@ async function verifyCommand(args: readonly string[], io: CliIo): Promise<number
   const fetches = showFetches(git.makeWorkspace(io), io.isTTY && text ? io.stdout : null);
   // The first repositories' fetches start now: git runs while the checks' modules load.
   const repos = fixtures.map((f) => f.repo);
-  const workspace = git.fetchAhead(fetches.workspace, repos, VERIFY_CONCURRENCY, (repo) =>
-    git.fewQuestions(repos.filter((r) => r === repo).length) ? { fewQuestions: true } : {},
+  const workspace = git.fetchAhead(
+    fetches.workspace,
+    repos,
+    VERIFY_CONCURRENCY,
+    git.syncOptionsFor(repos),
   );
   const checks = await loadChecks();
   const results = await checks

@@ -12,7 +12,7 @@ import { BotError, errorMessage } from "../shared/errors.ts";
 import type { FileChange } from "../shared/git-facts.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { FixtureResult } from "../shared/result.ts";
-import { fewQuestions, type Mirror, type Workspace } from "../workspace/workspace.ts";
+import { type Mirror, syncOptionsFor, type Workspace } from "../workspace/workspace.ts";
 
 export type VerifyDeps = {
   workspace: Workspace;
@@ -43,6 +43,7 @@ export async function verifyFixtures(
   const byRepo = new Map<string, Fixture[]>();
   for (const f of fixtures) byRepo.set(f.repo, [...(byRepo.get(f.repo) ?? []), f]);
   const results = new Map<Fixture, FixtureResult>();
+  const optionsFor = syncOptionsFor(fixtures.map((f) => f.repo));
   await mapLimit([...byRepo], deps.concurrency ?? 4, async ([repo, group]) => {
     let mirror: Mirror;
     try {
@@ -50,7 +51,7 @@ export async function verifyFixtures(
       mirror = await deps.workspace.sync(repo, {
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(refspecs ? { refspecs } : {}),
-        ...(fewQuestions(group.length) ? { fewQuestions: true } : {}),
+        ...optionsFor(repo),
       });
     } catch (error) {
       deps.log.warn({ repo, err: errorMessage(error) }, "fetch failed");

@@ -18,7 +18,7 @@ export function fetchAhead(
   for (const repo of new Set(repos)) {
     if (ahead.size >= limit) break;
     const options = optionsFor(repo);
-    const fetching = options.fewQuestions ? workspace.sync(repo, options) : workspace.sync(repo);
+    const fetching = workspace.sync(repo, options);
     fetching.catch(() => undefined); // handled by whoever asks for it; never unhandled
     ahead.set(repo, { fetching, few: options.fewQuestions === true });
   }
@@ -27,10 +27,11 @@ export function fetchAhead(
     sync(repo: string, options?: SyncOptions) {
       const started = ahead.get(repo);
       const plain =
+        started !== undefined &&
         !options?.signal &&
         (options?.refspecs ?? []).length === 0 &&
-        (options?.fewQuestions === true) === started?.few;
-      if (started && plain) {
+        (options?.fewQuestions === true) === started.few;
+      if (plain) {
         ahead.delete(repo);
         return started.fetching;
       }

@@ -83,11 +83,17 @@ export type SyncOptions = {
 };
 
 /**
- * Whether a repository's fixtures are few enough for git to answer their ancestry directly: up to
- * two. More share one read of the history (the mirror's commit graph).
+ * The sync options of each repository of `repos` (one entry per fixture): `fewQuestions` where it
+ * has one or two fixtures, whose ancestry git answers directly; more share one read of the
+ * history (the mirror's commit graph). The CLI's fetches started ahead and the pipeline's own
+ * syncs both take them from here, so they ask for the same mirror.
  */
-export function fewQuestions(fixtures: number): boolean {
-  return fixtures <= 2;
+export function syncOptionsFor(
+  repos: readonly string[],
+): (repo: string) => Pick<SyncOptions, "fewQuestions"> {
+  const count = new Map<string, number>();
+  for (const repo of repos) count.set(repo, (count.get(repo) ?? 0) + 1);
+  return (repo) => ((count.get(repo) ?? 0) <= 2 ? { fewQuestions: true } : {});
 }
 
 export type Workspace = {

@@ -30,9 +30,9 @@ describe("fetchAhead", () => {
     const { workspace, calls } = recording();
     fetchAhead(workspace, ["a/one", "a/one", "b/two", "c/three", "d/four"], 3);
     expect(calls).toEqual([
-      ["a/one", undefined],
-      ["b/two", undefined],
-      ["c/three", undefined],
+      ["a/one", {}],
+      ["b/two", {}],
+      ["c/three", {}],
     ]);
   });
 
@@ -52,7 +52,7 @@ describe("fetchAhead", () => {
     await ahead.sync("a/one", { refspecs: ["+refs/pull/7/head:refs/pull/7/head"] });
     await ahead.sync("z/other");
     expect(calls).toEqual([
-      ["a/one", undefined],
+      ["a/one", {}],
       ["a/one", { signal }],
       ["a/one", { refspecs: ["+refs/pull/7/head:refs/pull/7/head"] }],
       ["z/other", undefined],
@@ -85,7 +85,7 @@ describe("fetchAhead", () => {
     expect(await ahead.sync("b/two", { fewQuestions: true })).toEqual({ repo: "b/two", n: 3 });
     expect(calls).toEqual([
       ["a/one", { fewQuestions: true }],
-      ["b/two", undefined],
+      ["b/two", {}],
       ["b/two", { fewQuestions: true }],
     ]);
   });
