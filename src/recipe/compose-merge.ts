@@ -12,7 +12,7 @@
  *   as one string); a setting the overlay leaves empty (null) keeps the base's;
  * - a service only in the overlay is taken as it is (so it needs its own image).
  */
-import { shellSplit } from "./swarm.ts";
+import { shellSplit } from "./shlex.ts";
 import { parseVolumeSpec } from "./volume-spec.ts";
 import { isMapping, type Mapping } from "./yaml-doc.ts";
 

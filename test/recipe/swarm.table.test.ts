@@ -1,15 +1,15 @@
 /**
- * swarm.ts as tables: a config's or secret's swarm name, google/shlex's split of a `command`, one
- * service and a whole stack as `docker stack deploy` hands them to swarm. The expected values are
+ * swarm.ts and shlex.ts as tables: a config's or secret's swarm name, google/shlex's split of a
+ * `command`, one service and a whole stack as `docker stack deploy` hands them to swarm. The expected values are
  * docker/cli's (cli/compose/loader: transformExternal, loadFileObjectConfig,
  * transformMappingOrList, updateEnvironment, transformShellCommand = google/shlex,
  * transformHealthCheckTest, ParseVolume; cli/compose/convert: convertFileObject) and swarm's
  * (a config mounted at `/<target>`, a secret at `/run/secrets/<target>`).
  */
 import { describe, expect, it } from "vitest";
+import { shellSplit } from "../../src/recipe/shlex.ts";
 import {
   type ObjectInput,
-  shellSplit,
   swarmName,
   toSwarmService,
   toSwarmStack,
