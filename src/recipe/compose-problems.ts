@@ -8,6 +8,7 @@
  * problem out.
  */
 import { showName } from "../shared/display.ts";
+import { shellSplit } from "./shlex.ts";
 import { parseVolumeSpec } from "./volume-spec.ts";
 import { isMapping } from "./yaml-doc.ts";
 
@@ -81,6 +82,14 @@ export function stackProblems(doc: Record<string, unknown>): string[] {
     if (image) problems.push(`${shown} ${image}`);
     for (const problem of new Set(volumeProblems(service.volumes)))
       problems.push(`${shown} ${problem}`);
+    for (const key of ["command", "entrypoint"]) {
+      const written = service[key];
+      if (typeof written === "string" && shellSplit(written) === null) {
+        problems.push(
+          `${shown} has a ${key} docker cannot split into words (an unclosed quote, or a \\ at the end)`,
+        );
+      }
+    }
     const uses: [keyof typeof declared, string[]][] = [
       ["volume", namedVolumes(service.volumes)],
       ["network", referencedNames(service.networks).filter((n) => n !== "default")],

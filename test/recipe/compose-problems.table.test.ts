@@ -117,6 +117,22 @@ describe("stackProblems: where a volume is mounted in the container", () => {
   });
 });
 
+describe("stackProblems: a command string shlex cannot split", () => {
+  // loader.go's transformShellCommand returns google/shlex's error (an unclosed quote, a \ at the
+  // end), and the stack does not load. A list is taken as written.
+  const refused = (key: string) =>
+    `service "app" has a ${key} docker cannot split into words (an unclosed quote, or a \\ at the end)`;
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["an unclosed single quote", { command: "sh -c 'echo hi" }, [refused("command")]],
+    ["an unclosed double quote", { entrypoint: 'sh -c "echo' }, [refused("entrypoint")]],
+    ["a backslash at the end", { command: "echo \\" }, [refused("command")]],
+    ["both", { command: "'", entrypoint: '"' }, [refused("command"), refused("entrypoint")]],
+    ["quotes closed", { command: "sh -c 'echo hi'", entrypoint: ["sh", "'"] }, []],
+  ])("%s", (_what, service, problems) => {
+    expect(withApp(service)).toEqual(problems);
+  });
+});
+
 describe("stackProblems: what one service needs declared", () => {
   it.each<[string, Record<string, unknown>, string[]]>([
     // A bind mount needs no declaration, even with a relative source that looks like a name.
