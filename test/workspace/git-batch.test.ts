@@ -77,6 +77,29 @@ async function verbsOfDemo(options: {
   };
 }
 
+/**
+ * A repository `o/<name>` under env.root with `count` install canaries, each on its own branch
+ * cut from main and changing the image: the fixtures that pin them.
+ */
+async function canaries(name: string, count: number): Promise<Fixture[]> {
+  const repo = await ScratchRepo.create(join(env.root, name), `o/${name}`);
+  await repo.write({ "compose.yml": "services:\n  app:\n    image: nginx:1.27\n" });
+  await repo.commit("chore: publish");
+  await repo.push("main");
+  const fixtures: Fixture[] = [];
+  for (let i = 0; i < count; i++) {
+    const branch = `regression-${i}`;
+    await repo.checkout(branch, { create: true, from: "main" });
+    await repo.write({ "compose.yml": `services:\n  app:\n    image: nginx:1.27-broken-${i}\n` });
+    const sha = await repo.commit(`canary ${i}`);
+    await repo.push(branch);
+    fixtures.push(
+      testFixture({ name: `f${i}`, repo: `o/${name}`, branch, sha, base: "main", tier: "install" }),
+    );
+  }
+  return fixtures;
+}
+
 describe("a verification's git processes", () => {
   // Before issue 11 every question was a process of its own: about 12 per fixture, one after the
   // other. Now a repository costs a fixed few, however many fixtures it has: its fetch (a clone
@@ -91,21 +114,7 @@ describe("a verification's git processes", () => {
   };
 
   it("is a fixed few per repository, however many fixtures it has", async () => {
-    const repo = await ScratchRepo.create(join(env.root, "many"), "o/many");
-    await repo.write({ "compose.yml": "services:\n  app:\n    image: nginx:1.27\n" });
-    await repo.commit("chore: publish");
-    await repo.push("main");
-    const fixtures: Fixture[] = [];
-    for (let i = 0; i < 12; i++) {
-      const branch = `regression-${i}`;
-      await repo.checkout(branch, { create: true, from: "main" });
-      await repo.write({ "compose.yml": `services:\n  app:\n    image: nginx:1.27-broken-${i}\n` });
-      const sha = await repo.commit(`canary ${i}`);
-      await repo.push(branch);
-      fixtures.push(
-        testFixture({ name: `f${i}`, repo: "o/many", branch, sha, base: "main", tier: "install" }),
-      );
-    }
+    const fixtures = await canaries("many", 12);
     const verbs: Record<string, number> = {};
     const workspace = createWorkspace({
       dataDir: join(env.root, "many-data"),
@@ -436,21 +445,7 @@ describe("a workspace without the commit graph (the service's own process)", () 
 
 describe("one or two fixtures in a repository", () => {
   it("git answers their ancestry directly; three or more share one read of the history", async () => {
-    const repo = await ScratchRepo.create(join(env.root, "few"), "o/few");
-    await repo.write({ "compose.yml": "services:\n  app:\n    image: nginx:1.27\n" });
-    await repo.commit("chore: publish");
-    await repo.push("main");
-    const fixtures: Fixture[] = [];
-    for (let i = 0; i < 3; i++) {
-      const branch = `regression-${i}`;
-      await repo.checkout(branch, { create: true, from: "main" });
-      await repo.write({ "compose.yml": `services:\n  app:\n    image: nginx:1.27-broken-${i}\n` });
-      const sha = await repo.commit(`canary ${i}`);
-      await repo.push(branch);
-      fixtures.push(
-        testFixture({ name: `f${i}`, repo: "o/few", branch, sha, base: "main", tier: "install" }),
-      );
-    }
+    const fixtures = await canaries("few", 3);
     const whole = async (count: number) => {
       const revLists: string[] = [];
       const workspace = createWorkspace({
