@@ -261,7 +261,7 @@ describe("buildDeployment: versions, configs and env_files", () => {
     [
       "an overlay of the same version",
       two('version: "3.8"\nservices:\n  app:\n    environment: [A=1]\n'),
-      { problems: [], stack: "built" },
+      { problems: [], stack: "built", reads: ["compose.yml", "compose.x.yml"] },
     ],
     [
       "an overlay of another version",
@@ -276,6 +276,7 @@ describe("buildDeployment: versions, configs and env_files", () => {
           },
         ],
         stack: "built",
+        reads: ["compose.yml", "compose.x.yml"],
       },
     ],
     [
@@ -294,6 +295,7 @@ describe("buildDeployment: versions, configs and env_files", () => {
           },
         ],
         stack: "built",
+        reads: ["compose.yml", "compose.x.yml"],
       },
     ],
     // Docker's schema refuses the overlay's version first; its value is no version to compare.
@@ -310,6 +312,7 @@ describe("buildDeployment: versions, configs and env_files", () => {
           },
         ],
         stack: "built",
+        reads: ["compose.yml", "compose.x.yml"],
       },
     ],
     [
@@ -403,6 +406,7 @@ describe("buildDeployment: versions, configs and env_files", () => {
           { kind: "schema", file: "compose.yml", message: 'service "broken" must be a mapping' },
         ],
         stack: "built",
+        reads: ["compose.yml"],
       },
     ],
     [
@@ -413,9 +417,20 @@ describe("buildDeployment: versions, configs and env_files", () => {
           { kind: "schema", file: "compose.yml", message: 'service "broken" must be a mapping' },
         ],
         stack: "built",
+        reads: ["compose.yml"],
       },
     ],
-  ])("%s", (_name, tree, expected) => expect(summary(deploymentOf(tree))).toMatchObject(expected));
+  ])("%s", (_name, tree, expected) =>
+    // Each row names what it is about; the rest is a whole deployment that loads: no problem,
+    // complete, built, no template.
+    expect(summary(deploymentOf(tree))).toEqual({
+      problems: [],
+      incomplete: false,
+      stack: "built",
+      templates: [],
+      ...expected,
+    }),
+  );
 
   it("an env_file in a directory not listed yet: incomplete, and the directory is asked for", () => {
     const tree = reading("    env_file: env/app.env\n", { "env/app.env": "A=1\n" });
