@@ -83,40 +83,24 @@ describe("buildDeployment: a compose file abra cannot load", () => {
         ],
       },
     ],
-    [
-      "no compose.yml, a docker-compose.yml instead",
-      { ".env.sample": ENV, "docker-compose.yml": APP },
-      () => {},
-      {
-        ...notLoading,
-        reads: ["compose.yml"],
-        problems: [
-          {
-            kind: "missing-file",
-            file: "compose.yml",
-            message:
-              "compose.yml does not exist: abra deploys compose.yml when .env.sample sets no COMPOSE_FILE (it does not read docker-compose.yml)",
-          },
-        ],
-      },
-    ],
-    [
-      "no compose.yml, a docker-compose.yaml instead",
-      { ".env.sample": ENV, "docker-compose.yaml": APP },
-      () => {},
-      {
-        ...notLoading,
-        reads: ["compose.yml"],
-        problems: [
-          {
-            kind: "missing-file",
-            file: "compose.yml",
-            message:
-              "compose.yml does not exist: abra deploys compose.yml when .env.sample sets no COMPOSE_FILE (it does not read docker-compose.yaml)",
-          },
-        ],
-      },
-    ],
+    ...["docker-compose.yml", "docker-compose.yaml"].map(
+      (other): [string, Tree, (s: Snapshot) => void, ReturnType<typeof summary>] => [
+        `no compose.yml, a ${other} instead`,
+        { ".env.sample": ENV, [other]: APP },
+        () => {},
+        {
+          ...notLoading,
+          reads: ["compose.yml"],
+          problems: [
+            {
+              kind: "missing-file",
+              file: "compose.yml",
+              message: `compose.yml does not exist: abra deploys compose.yml when .env.sample sets no COMPOSE_FILE (it does not read ${other})`,
+            },
+          ],
+        },
+      ],
+    ),
     [
       "COMPOSE_FILE names compose.yml, which is missing",
       { ".env.sample": `${ENV}COMPOSE_FILE=compose.yml\n` },
